@@ -1,0 +1,396 @@
+//! W3C datetimes, as the spec requires them, and the variants real servers send.
+//!
+//! The spec asks for the W3C profile of ISO 8601 with an offset: `2010-04-14T06:37:38-08:00`
+//! or `...Z`. A value is kept as `DateTime<FixedOffset>`, so the offset the server sent
+//! survives decoding and encoding.
+//!
+//! [`parse`] reads that form (seconds and fractions optional, as W3C-DTF allows). The lenient
+//! decoders also read the forms servers send instead, each reported as a deviation: no offset
+//! (read as UTC), a space for `T`, no seconds, unpadded fields, and compact offsets (`+0200`).
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, Timelike};
+
+use crate::deviation::DeviationKind;
+
+/// A datetime with the offset the server gave.
+pub type Datetime = DateTime<FixedOffset>;
+
+/// Why a text is not a datetime.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DatetimeError {
+    /// The text does not have the shape of a datetime.
+    #[error("not a W3C datetime: {0:?}")]
+    Malformed(String),
+    /// The text has the shape but a form the spec does not allow, such as no offset.
+    #[error("datetime {text:?} is not in the spec's form: {kind}")]
+    NotW3c {
+        /// The text.
+        text: String,
+        /// What is wrong with it.
+        kind: DeviationKind,
+    },
+}
+
+/// Reads a W3C datetime with an offset, such as `2010-01-01T00:00:00Z`.
+///
+/// Seconds and fractions of a second may be left out, as W3C-DTF allows; an offset may not.
+///
+/// ```
+/// let t = open311_types::datetime::parse("2010-04-14T06:37:38-08:00").unwrap();
+/// assert_eq!(t.offset().local_minus_utc(), -8 * 3600);
+/// assert!(open311_types::datetime::parse("2010-04-14T06:37").is_err());
+/// assert!(open311_types::datetime::parse("2010-04-14T06:37Z").is_ok());
+/// ```
+///
+/// # Errors
+///
+/// [`DatetimeError::Malformed`] for text that is no datetime, and [`DatetimeError::NotW3c`] for
+/// one in a form the lenient decoders read but the spec does not allow.
+pub fn parse(text: &str) -> Result<Datetime, DatetimeError> {
+    let parsed = parse_any(text)?;
+    match parsed
+        .deviations()
+        .find(|kind| *kind != DeviationKind::DatetimeShortForm)
+    {
+        Some(kind) => Err(DatetimeError::NotW3c {
+            text: text.to_owned(),
+            kind,
+        }),
+        None if parsed.compact_offset || parsed.unpadded => Err(DatetimeError::NotW3c {
+            text: text.to_owned(),
+            kind: DeviationKind::DatetimeShortForm,
+        }),
+        None => Ok(parsed.value),
+    }
+}
+
+/// Reads any datetime form the lenient decoders accept, with the deviations it shows.
+///
+/// ```
+/// use open311_types::DeviationKind;
+///
+/// let (t, deviations) = open311_types::datetime::parse_lenient("2012-05-22 23:57:23.97").unwrap();
+/// assert_eq!(t.to_rfc3339(), "2012-05-22T23:57:23.970+00:00");
+/// assert!(deviations.contains(&DeviationKind::DatetimeWithoutOffset));
+/// assert!(deviations.contains(&DeviationKind::DatetimeSpaceSeparator));
+/// ```
+///
+/// # Errors
+///
+/// [`DatetimeError::Malformed`] when the text is not a datetime in any known form.
+pub fn parse_lenient(text: &str) -> Result<(Datetime, Vec<DeviationKind>), DatetimeError> {
+    let parsed = parse_any(text)?;
+    Ok((parsed.value, parsed.deviations().collect()))
+}
+
+/// Writes `value` in the spec's form: seconds always, fractions only when present, `Z` for UTC.
+///
+/// ```
+/// let t = open311_types::datetime::parse("2010-04-14T06:37-08:00").unwrap();
+/// assert_eq!(open311_types::datetime::format(&t), "2010-04-14T06:37:00-08:00");
+/// ```
+pub fn format(value: &Datetime) -> String {
+    let mut out = String::with_capacity(25);
+    write_to(&mut out, value);
+    out
+}
+
+/// Appends `value` in the spec's form to `out`.
+pub(crate) fn write_to(out: &mut String, value: &Datetime) {
+    let local = value.naive_local();
+    let (date, time) = (local.date(), local.time());
+    let (year, month, day) = (date.year(), date.month(), date.day());
+    // Years outside 0..=9999 cannot be written in the W3C profile; chrono's form is used then.
+    if !(0..=9999).contains(&year) {
+        out.push_str(&value.to_rfc3339());
+        return;
+    }
+    let _ = write!(
+        out,
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+        time.hour(),
+        time.minute(),
+        time.second()
+    );
+    let nanos = time.nanosecond() % 1_000_000_000;
+    if nanos != 0 {
+        if nanos % 1_000_000 == 0 {
+            let _ = write!(out, ".{:03}", nanos / 1_000_000);
+        } else if nanos % 1_000 == 0 {
+            let _ = write!(out, ".{:06}", nanos / 1_000);
+        } else {
+            let _ = write!(out, ".{nanos:09}");
+        }
+    }
+    let offset = value.offset().local_minus_utc();
+    if offset == 0 {
+        out.push('Z');
+    } else {
+        let sign = if offset < 0 { '-' } else { '+' };
+        let minutes = offset.unsigned_abs() / 60;
+        let _ = write!(out, "{sign}{:02}:{:02}", minutes / 60, minutes % 60);
+    }
+}
+
+/// A datetime with what was unusual about its text.
+struct Parsed {
+    value: Datetime,
+    no_offset: bool,
+    space: bool,
+    no_seconds: bool,
+    unpadded: bool,
+    compact_offset: bool,
+}
+
+impl Parsed {
+    fn deviations(&self) -> impl Iterator<Item = DeviationKind> {
+        let short = self.no_seconds || self.unpadded || self.compact_offset;
+        [
+            (self.no_offset, DeviationKind::DatetimeWithoutOffset),
+            (self.space, DeviationKind::DatetimeSpaceSeparator),
+            (short, DeviationKind::DatetimeShortForm),
+        ]
+        .into_iter()
+        .filter_map(|(present, kind)| present.then_some(kind))
+    }
+}
+
+/// A cursor over the ASCII bytes of a datetime.
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Scanner<'_> {
+    /// Reads 1 to `max` digits; returns the number and how many digits there were.
+    fn digits(&mut self, max: usize) -> Option<(u32, usize)> {
+        let start = self.at;
+        let mut value = 0u32;
+        while self.at - start < max {
+            match self.bytes.get(self.at) {
+                Some(byte @ b'0'..=b'9') => {
+                    value = value * 10 + u32::from(byte - b'0');
+                    self.at += 1;
+                }
+                _ => break,
+            }
+        }
+        let count = self.at - start;
+        (count > 0).then_some((value, count))
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        if self.bytes.get(self.at) == Some(&byte) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn done(&self) -> bool {
+        self.at == self.bytes.len()
+    }
+}
+
+fn parse_any(text: &str) -> Result<Parsed, DatetimeError> {
+    scan(text).ok_or_else(|| DatetimeError::Malformed(text.to_owned()))
+}
+
+fn scan(text: &str) -> Option<Parsed> {
+    let mut s = Scanner {
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    let mut unpadded = false;
+    let (year, year_digits) = s.digits(4)?;
+    if year_digits != 4 || !s.eat(b'-') {
+        return None;
+    }
+    let (month, month_digits) = s.digits(2)?;
+    if !s.eat(b'-') {
+        return None;
+    }
+    let (day, day_digits) = s.digits(2)?;
+    unpadded |= month_digits != 2 || day_digits != 2;
+    let space = match s.peek()? {
+        b'T' | b't' => false,
+        b' ' => true,
+        _ => return None,
+    };
+    s.at += 1;
+    let (hour, hour_digits) = s.digits(2)?;
+    if !s.eat(b':') {
+        return None;
+    }
+    let (minute, minute_digits) = s.digits(2)?;
+    unpadded |= hour_digits != 2 || minute_digits != 2;
+    let mut second = 0;
+    let mut nanos = 0;
+    let no_seconds = !s.eat(b':');
+    if !no_seconds {
+        let (value, digits) = s.digits(2)?;
+        if digits != 2 {
+            return None;
+        }
+        second = value;
+        if s.eat(b'.') || s.eat(b',') {
+            let (fraction, digits) = s.digits(9)?;
+            if matches!(s.peek(), Some(b'0'..=b'9')) {
+                return None;
+            }
+            nanos = fraction * 10u32.pow(9 - digits as u32);
+        }
+    }
+    let mut compact_offset = false;
+    let offset_seconds = match s.peek() {
+        None => None,
+        Some(b'Z' | b'z') => {
+            s.at += 1;
+            Some(0)
+        }
+        Some(sign @ (b'+' | b'-')) => {
+            s.at += 1;
+            let (hours, hour_digits) = s.digits(2)?;
+            if hour_digits != 2 {
+                return None;
+            }
+            let minutes = if s.eat(b':') {
+                let (minutes, digits) = s.digits(2)?;
+                (digits == 2).then_some(minutes)?
+            } else {
+                compact_offset = true;
+                match s.digits(2) {
+                    Some((minutes, 2)) => minutes,
+                    Some(_) => return None,
+                    None => 0,
+                }
+            };
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let magnitude = (hours * 3600 + minutes * 60) as i32;
+            Some(if sign == b'-' { -magnitude } else { magnitude })
+        }
+        Some(_) => return None,
+    };
+    if !s.done() {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
+    if second > 59 {
+        return None;
+    }
+    let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
+    let offset = FixedOffset::east_opt(offset_seconds.unwrap_or(0))?;
+    let value = date.and_time(time).and_local_timezone(offset).single()?;
+    Some(Parsed {
+        value,
+        no_offset: offset_seconds.is_none(),
+        space,
+        no_seconds,
+        unpadded,
+        compact_offset,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lenient(text: &str) -> (String, Vec<DeviationKind>) {
+        let (value, deviations) = parse_lenient(text).unwrap();
+        (format(&value), deviations)
+    }
+
+    #[test]
+    fn spec_forms_round_trip() {
+        for text in [
+            "1994-11-05T08:15:30-05:00",
+            "1994-11-05T13:15:30Z",
+            "2010-04-14T06:37:38+05:30",
+            "2015-07-27T16:24:19.500-07:00",
+            "2015-07-27T16:24:19.000001Z",
+            "2015-07-27T16:24:19.123456789Z",
+        ] {
+            assert_eq!(format(&parse(text).unwrap()), text);
+        }
+    }
+
+    #[test]
+    fn offset_is_kept() {
+        let t = parse("2010-04-14T06:37:38-08:00").unwrap();
+        assert_eq!(t.offset().local_minus_utc(), -28_800);
+        assert_eq!(format(&t), "2010-04-14T06:37:38-08:00");
+    }
+
+    #[test]
+    fn minutes_without_seconds_are_w3c() {
+        assert_eq!(
+            format(&parse("2010-01-01T00:00Z").unwrap()),
+            "2010-01-01T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn strict_refuses_lenient_forms() {
+        for text in [
+            "2010-01-01T00:00:00",
+            "2010-01-01 00:00:00Z",
+            "2011-09-1T17:35:00Z",
+            "2010-01-01T00:00:00+0200",
+        ] {
+            assert!(
+                matches!(parse(text), Err(DatetimeError::NotW3c { .. })),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn lenient_forms_report_deviations() {
+        let (text, deviations) = lenient("2012-05-22 23:57:23.97");
+        assert_eq!(text, "2012-05-22T23:57:23.970Z");
+        assert_eq!(
+            deviations,
+            [
+                DeviationKind::DatetimeWithoutOffset,
+                DeviationKind::DatetimeSpaceSeparator
+            ]
+        );
+        let (text, deviations) = lenient("2011-09-1 17:35");
+        assert_eq!(text, "2011-09-01T17:35:00Z");
+        assert!(deviations.contains(&DeviationKind::DatetimeShortForm));
+        let (text, _) = lenient("2010-01-01T00:00:00+0200");
+        assert_eq!(text, "2010-01-01T00:00:00+02:00");
+    }
+
+    #[test]
+    fn nonsense_is_malformed() {
+        for text in [
+            "",
+            "2010",
+            "2010-01-01",
+            "2010-13-01T00:00:00Z",
+            "2010-02-30T00:00:00Z",
+            "2010-01-01T24:00:00Z",
+            "2010-01-01T23:59:60Z",
+            "2010-01-01T00:00:00+24:00",
+            "2010-01-01T00:00:00.1234567891Z",
+            "2010-01-01T00:00:00Zjunk",
+            "２０１０-01-01T00:00:00Z",
+        ] {
+            assert!(
+                matches!(parse_lenient(text), Err(DatetimeError::Malformed(_))),
+                "{text}"
+            );
+        }
+    }
+}

@@ -1,0 +1,773 @@
+//! The XML codec: a reader on quick-xml's event API and a writer of the spec's documents.
+//!
+//! Reading matches elements by local name in any order, ignores namespace prefixes and
+//! declarations, treats empty elements and `xsi:nil` as absent, and trims text before reading
+//! a typed value. It refuses a DOCTYPE (so no entity is ever defined or expanded), any entity
+//! other than the five predefined ones and character references, a second root element, text
+//! after the root, nesting deeper than the limit, and input over the size limit. Errors carry
+//! the byte offset where they were found.
+//!
+//! Writing emits the XML declaration with UTF-8, the spec's element names in the spec's
+//! order, no whitespace between elements, and escapes all text. A carriage return is written
+//! as `&#13;` so that it survives, and characters XML 1.0 cannot carry (most C0 controls,
+//! U+FFFE, U+FFFF) are written as U+FFFD.
+//!
+//! ```
+//! use open311_types::{DecodeOptions, ServiceRequest};
+//!
+//! let xml = br#"<?xml version="1.0" encoding="utf-8"?>
+//! <service_requests><request>
+//!   <service_request_id>638344</service_request_id><status>closed</status>
+//! </request></service_requests>"#;
+//! let decoded = open311_types::xml::from_slice::<Vec<ServiceRequest>>(xml, &DecodeOptions::strict())?;
+//! let requests = decoded.value;
+//! assert_eq!(requests[0].service_request_id.as_ref().unwrap(), "638344");
+//!
+//! let written = open311_types::xml::to_vec(&requests);
+//! assert!(written.ends_with(b"<status>closed</status></request></service_requests>"));
+//! # Ok::<(), open311_types::Error>(())
+//! ```
+
+use std::borrow::Cow;
+use std::convert::Infallible;
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+
+use crate::codec::{Ctx, Document, FieldSink, FieldSource, Record, Scalar, prepare};
+use crate::deviation::{DecodeOptions, Decoded, DeviationKind};
+use crate::error::{Error, Format, Position};
+use crate::extension::{ExtensionValue, Extensions};
+
+/// Decodes an XML document.
+///
+/// # Errors
+///
+/// As [`decode`](crate::decode): too large, not well-formed, not the expected document, over
+/// a limit, or (strict mode) a deviation.
+pub fn from_slice<D: Document>(input: &[u8], options: &DecodeOptions) -> Result<Decoded<D>, Error> {
+    let mut ctx = Ctx::new(options, Format::Xml);
+    let (text, skipped) = prepare(input, options, &mut ctx)?;
+    let leading = text.len() - text.trim_start().len();
+    let (body, base) = if leading > 0 && text[leading..].starts_with("<?xml") {
+        ctx.deviate(DeviationKind::WhitespaceBeforeDeclaration)?;
+        (&text[leading..], skipped + leading as u64)
+    } else {
+        (&text[..], skipped)
+    };
+    let mut input = XmlIn::new(body, base, ctx);
+    let value = D::read_xml(&mut input)?;
+    input.finish()?;
+    Ok(input.ctx.finish(value))
+}
+
+/// Encodes a document as XML, with the declaration.
+pub fn to_vec<D: Document>(document: &D) -> Vec<u8> {
+    let mut out = XmlOut::new();
+    document.write_xml(&mut out);
+    out.buf.into_bytes()
+}
+
+/// The reading state over one document.
+pub(crate) struct XmlIn<'a> {
+    src: &'a str,
+    reader: Reader<&'a [u8]>,
+    base: u64,
+    declared: bool,
+    pub(crate) ctx: Ctx,
+}
+
+/// A start tag that was just read.
+pub(crate) struct Child<'a> {
+    pub(crate) name: &'a str,
+    empty: bool,
+    nil: bool,
+}
+
+impl<'a> XmlIn<'a> {
+    fn new(src: &'a str, base: u64, ctx: Ctx) -> Self {
+        let mut reader = Reader::from_str(src);
+        reader.config_mut().check_end_names = true;
+        XmlIn {
+            src,
+            reader,
+            base,
+            declared: false,
+            ctx,
+        }
+    }
+
+    fn event(&mut self) -> Result<Event<'a>, Error> {
+        self.reader.read_event().map_err(|error| Error::Syntax {
+            format: Format::Xml,
+            position: Position::Byte(self.base + self.reader.error_position()),
+            message: error.to_string(),
+        })
+    }
+
+    fn here(&self) -> Position {
+        Position::Byte(self.base + self.reader.buffer_position())
+    }
+
+    fn error(&mut self, message: impl Into<String>) -> Error {
+        self.ctx.position = self.here();
+        self.ctx.structure(message)
+    }
+
+    fn truncated(&mut self) -> Error {
+        Error::Syntax {
+            format: Format::Xml,
+            position: self.here(),
+            message: "document ends before its root element is closed".into(),
+        }
+    }
+
+    /// Reads up to the root element's start tag.
+    pub(crate) fn root(&mut self) -> Result<Child<'a>, Error> {
+        loop {
+            match self.event()? {
+                Event::Decl(_) => self.declared = true,
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(text) if is_blank(&text) => {}
+                Event::DocType(_) => return Err(self.error("a DOCTYPE is not allowed")),
+                Event::Start(start) => {
+                    self.check_declaration()?;
+                    self.ctx.descend()?;
+                    return self.child(start, false);
+                }
+                Event::Empty(start) => {
+                    self.check_declaration()?;
+                    return self.child(start, true);
+                }
+                Event::Eof => return Err(self.error("no root element")),
+                _ => return Err(self.error("text before the root element")),
+            }
+        }
+    }
+
+    fn check_declaration(&mut self) -> Result<(), Error> {
+        if !self.declared {
+            self.ctx.deviate(DeviationKind::MissingXmlDeclaration)?;
+        }
+        Ok(())
+    }
+
+    /// Reads past the root element's end: only comments and whitespace may follow.
+    fn finish(&mut self) -> Result<(), Error> {
+        loop {
+            match self.event()? {
+                Event::Eof => return Ok(()),
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(text) if is_blank(&text) => {}
+                Event::Start(_) | Event::Empty(_) => {
+                    return Err(self.error("a second root element"));
+                }
+                _ => return Err(self.error("content after the root element")),
+            }
+        }
+    }
+
+    fn child(&mut self, start: BytesStart<'a>, empty: bool) -> Result<Child<'a>, Error> {
+        self.ctx.position = self.here();
+        let name = self.local_name(&start)?;
+        let mut nil = false;
+        if !start.attributes_raw().trim().is_empty() {
+            for attribute in start.attributes() {
+                let attribute = attribute.map_err(|error| Error::Syntax {
+                    format: Format::Xml,
+                    position: self.here(),
+                    message: error.to_string(),
+                })?;
+                let key: &str = attribute.key.as_ref();
+                if key == "xmlns" || key.starts_with("xmlns:") {
+                    continue;
+                }
+                if attribute.key.local_name().as_ref() == "nil" {
+                    nil = matches!(attribute.value.trim(), "true" | "1");
+                    continue;
+                }
+                self.ctx.deviate(DeviationKind::XmlAttribute {
+                    name: key.to_owned(),
+                })?;
+            }
+        }
+        Ok(Child { name, empty, nil })
+    }
+
+    /// The element's local name, borrowed from the input rather than copied.
+    fn local_name(&mut self, start: &BytesStart<'a>) -> Result<&'a str, Error> {
+        let name = start.local_name();
+        let local: &str = name.as_ref();
+        let offset = (local.as_ptr() as usize).wrapping_sub(self.src.as_ptr() as usize);
+        match self.src.get(offset..offset.wrapping_add(local.len())) {
+            Some(found) if found.as_ptr() == local.as_ptr() => Ok(found),
+            _ => Err(self.error("element name outside the input")),
+        }
+    }
+
+    /// The next child element of the current one, or `None` at its end tag.
+    pub(crate) fn next_child(&mut self) -> Result<Option<Child<'a>>, Error> {
+        loop {
+            match self.event()? {
+                Event::Start(start) => {
+                    self.ctx.descend()?;
+                    return self.child(start, false).map(Some);
+                }
+                Event::Empty(start) => {
+                    self.ctx.descend()?;
+                    self.ctx.ascend();
+                    return self.child(start, true).map(Some);
+                }
+                Event::End(_) => {
+                    self.ctx.ascend();
+                    return Ok(None);
+                }
+                Event::Text(text) if is_blank(&text) => {}
+                Event::Text(_) | Event::CData(_) => self.ctx.deviate(DeviationKind::StrayText)?,
+                Event::GeneralRef(reference) => {
+                    self.resolve(&reference)?;
+                    self.ctx.deviate(DeviationKind::StrayText)?;
+                }
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => return Err(self.truncated()),
+                Event::Decl(_) | Event::DocType(_) => {
+                    return Err(self.error("a declaration inside the document"));
+                }
+            }
+        }
+    }
+
+    /// Resolves `&name;`: the five predefined entities and character references only.
+    fn resolve(&mut self, reference: &BytesRef<'_>) -> Result<char, Error> {
+        let resolved = match reference.resolve_char_ref() {
+            Ok(Some(c)) if is_xml_char(c) => Some(c),
+            Ok(Some(_)) | Err(_) => None,
+            Ok(None) => match &**reference {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => None,
+            },
+        };
+        match resolved {
+            Some(c) => Ok(c),
+            None => {
+                let name: &str = reference;
+                Err(self.error(format!("undefined or invalid entity reference &{name};")))
+            }
+        }
+    }
+
+    /// Reads the text of `child` up to its end tag, trimmed; `Null` when empty.
+    ///
+    /// Child elements inside text are a deviation; their texts are joined with `, `.
+    pub(crate) fn text(&mut self, child: Child<'a>) -> Result<Scalar<'a>, Error> {
+        if child.empty {
+            return Ok(Scalar::Null);
+        }
+        let mut text: Option<Cow<'a, str>> = None;
+        let mut nested = false;
+        self.collect_text(&mut text, &mut nested)?;
+        if nested {
+            self.ctx.deviate(DeviationKind::NestedInScalar)?;
+        }
+        if child.nil {
+            return Ok(Scalar::Null);
+        }
+        Ok(match text.map(trim_cow) {
+            Some(text) if !text.is_empty() => Scalar::Text(text),
+            _ => Scalar::Null,
+        })
+    }
+
+    fn collect_text(
+        &mut self,
+        text: &mut Option<Cow<'a, str>>,
+        nested: &mut bool,
+    ) -> Result<(), Error> {
+        loop {
+            match self.event()? {
+                Event::Text(piece) => append(text, piece.xml10_content()),
+                Event::CData(piece) => append(text, piece.xml10_content()),
+                Event::GeneralRef(reference) => {
+                    let c = self.resolve(&reference)?;
+                    append(text, Cow::Owned(c.to_string()));
+                }
+                Event::Start(_) => {
+                    self.ctx.descend()?;
+                    *nested = true;
+                    let mut inner = None;
+                    self.collect_text(&mut inner, nested)?;
+                    if let Some(inner) = inner.map(trim_cow).filter(|inner| !inner.is_empty()) {
+                        if let Some(existing) = text.as_mut().filter(|t| !t.trim().is_empty()) {
+                            let existing = existing.to_mut();
+                            trim_end_in_place(existing);
+                            existing.push_str(", ");
+                        }
+                        append(text, inner);
+                    }
+                }
+                Event::Empty(_) => *nested = true,
+                Event::End(_) => {
+                    self.ctx.ascend();
+                    return Ok(());
+                }
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => return Err(self.truncated()),
+                Event::Decl(_) | Event::DocType(_) => {
+                    return Err(self.error("a declaration inside the document"));
+                }
+            }
+        }
+    }
+
+    /// Skips `child` and everything in it.
+    pub(crate) fn skip(&mut self, child: Child<'a>) -> Result<(), Error> {
+        if child.empty {
+            return Ok(());
+        }
+        while let Some(grandchild) = self.next_child()? {
+            self.skip(grandchild)?;
+        }
+        Ok(())
+    }
+
+    /// Reads `child` as a generic value, for extensions.
+    pub(crate) fn value(&mut self, child: Child<'a>) -> Result<ExtensionValue, Error> {
+        if child.empty || child.nil {
+            self.skip(child)?;
+            return Ok(ExtensionValue::Null);
+        }
+        let mut text: Option<Cow<'a, str>> = None;
+        let mut entries = Vec::new();
+        loop {
+            match self.event()? {
+                Event::Text(piece) => append(&mut text, piece.xml10_content()),
+                Event::CData(piece) => append(&mut text, piece.xml10_content()),
+                Event::GeneralRef(reference) => {
+                    let c = self.resolve(&reference)?;
+                    append(&mut text, Cow::Owned(c.to_string()));
+                }
+                Event::Start(start) => {
+                    self.ctx.descend()?;
+                    let grandchild = self.child(start, false)?;
+                    let name = grandchild.name;
+                    let value = self.value(grandchild)?;
+                    entries.push(crate::extension::Extension {
+                        name: name.to_owned(),
+                        value,
+                    });
+                }
+                Event::Empty(start) => {
+                    self.ctx.descend()?;
+                    self.ctx.ascend();
+                    let grandchild = self.child(start, true)?;
+                    entries.push(crate::extension::Extension {
+                        name: grandchild.name.to_owned(),
+                        value: ExtensionValue::Null,
+                    });
+                }
+                Event::End(_) => {
+                    self.ctx.ascend();
+                    break;
+                }
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => return Err(self.truncated()),
+                Event::Decl(_) | Event::DocType(_) => {
+                    return Err(self.error("a declaration inside the document"));
+                }
+            }
+        }
+        if !entries.is_empty() {
+            return Ok(ExtensionValue::Map(entries));
+        }
+        Ok(match text.map(trim_cow) {
+            Some(text) if !text.is_empty() => ExtensionValue::Text(text.into_owned()),
+            _ => ExtensionValue::Null,
+        })
+    }
+
+    /// Reads `child` as one record of type `T`.
+    pub(crate) fn record<T: Record>(&mut self, child: Child<'a>) -> Result<T, Error> {
+        let mut record = T::empty();
+        if child.empty || child.nil {
+            self.skip(child)?;
+            record.finish(&mut self.ctx)?;
+            return Ok(record);
+        }
+        let mut stray = false;
+        loop {
+            match self.event()? {
+                Event::Start(start) => {
+                    self.ctx.descend()?;
+                    let grandchild = self.child(start, false)?;
+                    self.field(&mut record, grandchild)?;
+                }
+                Event::Empty(start) => {
+                    self.ctx.descend()?;
+                    self.ctx.ascend();
+                    let grandchild = self.child(start, true)?;
+                    self.field(&mut record, grandchild)?;
+                }
+                Event::End(_) => {
+                    self.ctx.ascend();
+                    break;
+                }
+                Event::Text(text) if is_blank(&text) => {}
+                Event::Text(text) => {
+                    let text = trim_cow(text.xml10_content()).into_owned();
+                    if !record.text_content(text, &mut self.ctx)? {
+                        stray = true;
+                    }
+                }
+                Event::CData(_) => stray = true,
+                Event::GeneralRef(reference) => {
+                    let c = self.resolve(&reference)?;
+                    if !record.text_content(c.to_string(), &mut self.ctx)? {
+                        stray = true;
+                    }
+                }
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => return Err(self.truncated()),
+                Event::Decl(_) | Event::DocType(_) => {
+                    return Err(self.error("a declaration inside the document"));
+                }
+            }
+        }
+        if stray {
+            self.ctx.deviate(DeviationKind::StrayText)?;
+        }
+        record.finish(&mut self.ctx)?;
+        Ok(record)
+    }
+
+    fn field<T: Record>(&mut self, record: &mut T, child: Child<'a>) -> Result<(), Error> {
+        let name = child.name;
+        let mut source = XmlFields {
+            input: self,
+            child: Some(child),
+        };
+        record.field(name, &mut source)?;
+        if let Some(child) = source.child.take() {
+            self.skip(child)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the children of `child` that are named `T::ITEM` as a list.
+    pub(crate) fn records<T: Record>(&mut self, child: Child<'a>) -> Result<Vec<T>, Error> {
+        let mut items = Vec::new();
+        if child.empty {
+            return Ok(items);
+        }
+        while let Some(grandchild) = self.next_child()? {
+            if grandchild.name == T::ITEM {
+                self.ctx.enter_item(T::ITEM, items.len());
+                items.push(self.record(grandchild)?);
+                self.ctx.leave();
+            } else {
+                self.ctx.deviate(DeviationKind::UnexpectedElement {
+                    name: grandchild.name.to_owned(),
+                })?;
+                self.skip(grandchild)?;
+            }
+        }
+        Ok(items)
+    }
+}
+
+/// The fields of one record, read from XML child elements.
+struct XmlFields<'i, 'a> {
+    input: &'i mut XmlIn<'a>,
+    child: Option<Child<'a>>,
+}
+
+impl XmlFields<'_, '_> {
+    fn structure(&mut self) -> Error {
+        self.input.error("a field was read twice")
+    }
+}
+
+impl<'a> FieldSource<'a> for XmlFields<'_, 'a> {
+    fn ctx(&mut self) -> &mut Ctx {
+        &mut self.input.ctx
+    }
+
+    fn scalar(&mut self) -> Result<Scalar<'a>, Error> {
+        match self.child.take() {
+            Some(child) => self.input.text(child),
+            None => Err(self.structure()),
+        }
+    }
+
+    fn records<T: Record>(&mut self) -> Result<Vec<T>, Error> {
+        match self.child.take() {
+            Some(child) => self.input.records(child),
+            None => Err(self.structure()),
+        }
+    }
+
+    fn record<T: Record>(&mut self) -> Result<T, Error> {
+        match self.child.take() {
+            Some(child) => self.input.record(child),
+            None => Err(self.structure()),
+        }
+    }
+
+    fn texts(&mut self, item: &'static str) -> Result<Vec<String>, Error> {
+        let Some(child) = self.child.take() else {
+            return Err(self.structure());
+        };
+        let mut texts = Vec::new();
+        if child.empty {
+            return Ok(texts);
+        }
+        while let Some(grandchild) = self.input.next_child()? {
+            if grandchild.name == item {
+                if let Scalar::Text(text) = self.input.text(grandchild)? {
+                    texts.push(text.into_owned());
+                }
+            } else {
+                self.input.ctx.deviate(DeviationKind::UnexpectedElement {
+                    name: grandchild.name.to_owned(),
+                })?;
+                self.input.skip(grandchild)?;
+            }
+        }
+        Ok(texts)
+    }
+
+    fn value(&mut self) -> Result<ExtensionValue, Error> {
+        match self.child.take() {
+            Some(child) => self.input.value(child),
+            None => Err(self.structure()),
+        }
+    }
+}
+
+fn is_blank(text: &str) -> bool {
+    text.bytes()
+        .all(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+fn append<'a>(text: &mut Option<Cow<'a, str>>, piece: Cow<'a, str>) {
+    match text {
+        None => *text = Some(piece),
+        Some(existing) => existing.to_mut().push_str(&piece),
+    }
+}
+
+fn trim_cow(text: Cow<'_, str>) -> Cow<'_, str> {
+    let is_space = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
+    match text {
+        Cow::Borrowed(text) => Cow::Borrowed(text.trim_matches(is_space)),
+        Cow::Owned(text) => {
+            let trimmed = text.trim_matches(is_space);
+            if trimmed.len() == text.len() {
+                Cow::Owned(text)
+            } else {
+                Cow::Owned(trimmed.to_owned())
+            }
+        }
+    }
+}
+
+fn trim_end_in_place(text: &mut String) {
+    let kept = text.trim_end_matches([' ', '\t', '\r', '\n']).len();
+    text.truncate(kept);
+}
+
+/// Whether XML 1.0 allows `c` in a document.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
+        || c >= '\u{10000}'
+}
+
+/// The output of the XML writer.
+pub(crate) struct XmlOut {
+    buf: String,
+}
+
+impl XmlOut {
+    fn new() -> Self {
+        let mut buf = String::with_capacity(4096);
+        buf.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        XmlOut { buf }
+    }
+
+    pub(crate) fn open(&mut self, name: &str) {
+        self.buf.push('<');
+        self.buf.push_str(name);
+        self.buf.push('>');
+    }
+
+    pub(crate) fn close(&mut self, name: &str) {
+        self.buf.push_str("</");
+        self.buf.push_str(name);
+        self.buf.push('>');
+    }
+
+    /// Writes `<name/>`.
+    fn empty(&mut self, name: &str) {
+        self.buf.push('<');
+        self.buf.push_str(name);
+        self.buf.push_str("/>");
+    }
+
+    /// Writes one record as an element named `T::ITEM`.
+    pub(crate) fn record<T: Record>(&mut self, record: &T) {
+        self.open(T::ITEM);
+        let Ok(()) = record.write(self);
+        self.close(T::ITEM);
+    }
+
+    /// Writes a list of records inside an element named `name`.
+    pub(crate) fn list<T: Record>(&mut self, name: &str, items: &[T]) {
+        if items.is_empty() {
+            self.empty(name);
+            return;
+        }
+        self.open(name);
+        for item in items {
+            self.record(item);
+        }
+        self.close(name);
+    }
+
+    fn escaped(&mut self, text: &str) {
+        let plain = text.bytes().all(|byte| {
+            !matches!(
+                byte,
+                b'&' | b'<' | b'>' | b'\r' | 0xEF | 0x00..=0x08 | 0x0B | 0x0C
+            ) && !(0x0E..=0x1F).contains(&byte)
+        });
+        if plain {
+            self.buf.push_str(text);
+            return;
+        }
+        for c in text.chars() {
+            match c {
+                '&' => self.buf.push_str("&amp;"),
+                '<' => self.buf.push_str("&lt;"),
+                '>' => self.buf.push_str("&gt;"),
+                '\r' => self.buf.push_str("&#13;"),
+                c if is_xml_char(c) => self.buf.push(c),
+                _ => self.buf.push('\u{FFFD}'),
+            }
+        }
+    }
+
+    fn element(&mut self, name: &str, text: &str) {
+        self.open(name);
+        self.escaped(text);
+        self.close(name);
+    }
+
+    fn extension(&mut self, name: &str, value: &ExtensionValue) {
+        let name = xml_name(name);
+        match value {
+            ExtensionValue::Null => self.empty(&name),
+            ExtensionValue::Bool(value) => {
+                self.element(&name, if *value { "true" } else { "false" })
+            }
+            ExtensionValue::Number(number) => self.element(&name, &number.to_string()),
+            ExtensionValue::Text(text) => self.element(&name, text),
+            ExtensionValue::List(items) => {
+                for item in items {
+                    self.extension(&name, item);
+                }
+            }
+            ExtensionValue::Map(entries) => {
+                self.open(&name);
+                for entry in entries {
+                    self.extension(&entry.name, &entry.value);
+                }
+                self.close(&name);
+            }
+        }
+    }
+}
+
+/// `name` as an XML element name: characters a name cannot hold become `_`.
+fn xml_name(name: &str) -> Cow<'_, str> {
+    let valid_start = |c: char| c.is_alphabetic() || c == '_';
+    let valid = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.');
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) if valid_start(first) && chars.all(valid) => Cow::Borrowed(name),
+        _ => {
+            let mut fixed: String = name
+                .chars()
+                .map(|c| if valid(c) { c } else { '_' })
+                .collect();
+            if !fixed.starts_with(valid_start) {
+                fixed.insert(0, '_');
+            }
+            Cow::Owned(fixed)
+        }
+    }
+}
+
+impl FieldSink for XmlOut {
+    type Error = Infallible;
+
+    fn text(&mut self, name: &str, value: &str) -> Result<(), Infallible> {
+        self.element(name, value);
+        Ok(())
+    }
+
+    fn boolean(&mut self, name: &str, value: bool) -> Result<(), Infallible> {
+        self.element(name, if value { "true" } else { "false" });
+        Ok(())
+    }
+
+    fn float(&mut self, name: &str, value: f64) -> Result<(), Infallible> {
+        self.open(name);
+        self.buf.push_str(&value.to_string());
+        self.close(name);
+        Ok(())
+    }
+
+    fn integer(&mut self, name: &str, value: u64) -> Result<(), Infallible> {
+        self.open(name);
+        self.buf.push_str(&value.to_string());
+        self.close(name);
+        Ok(())
+    }
+
+    fn numeric_text(&mut self, name: &str, value: &str) -> Result<(), Infallible> {
+        self.element(name, value);
+        Ok(())
+    }
+
+    fn records<T: Record + serde::Serialize>(
+        &mut self,
+        name: &str,
+        items: &[T],
+    ) -> Result<(), Infallible> {
+        self.list(name, items);
+        Ok(())
+    }
+
+    fn texts(&mut self, name: &str, item: &str, values: &[String]) -> Result<(), Infallible> {
+        if values.is_empty() {
+            self.empty(name);
+            return Ok(());
+        }
+        self.open(name);
+        for value in values {
+            self.element(item, value);
+        }
+        self.close(name);
+        Ok(())
+    }
+
+    fn extensions(&mut self, extensions: &Extensions) -> Result<(), Infallible> {
+        for entry in extensions {
+            self.extension(&entry.name, &entry.value);
+        }
+        Ok(())
+    }
+}
