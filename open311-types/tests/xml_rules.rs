@@ -1,0 +1,237 @@
+//! The XML reader's rules: what it refuses, with a byte position, and what it tolerates.
+
+use open311_types::{
+    ApiError, DecodeOptions, DeviationKind, Error, Position, Service, ServiceDefinition,
+    ServiceRequest,
+};
+
+fn services(xml: &str) -> Result<Vec<Service>, Error> {
+    open311_types::xml::from_slice::<Vec<Service>>(xml.as_bytes(), &DecodeOptions::lenient())
+        .map(|decoded| decoded.value)
+}
+
+/// The byte position of a refusal, and its message.
+fn refusal(xml: &str) -> (u64, String) {
+    match services(xml) {
+        Err(Error::Structure {
+            position: Position::Byte(at),
+            message,
+            ..
+        })
+        | Err(Error::Syntax {
+            position: Position::Byte(at),
+            message,
+            ..
+        }) => (at, message),
+        other => panic!("expected a refusal with a byte position for {xml:?}, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_doctype_is_refused_before_any_entity_is_defined() {
+    let xml = r#"<?xml version="1.0"?><!DOCTYPE services [<!ENTITY x "boom">]><services/>"#;
+    let (at, message) = refusal(xml);
+    assert!(message.contains("DOCTYPE"), "{message}");
+    assert!(at <= 61, "{at}");
+}
+
+#[test]
+fn undefined_entities_are_refused() {
+    let xml = "<services><service><service_code>&x;</service_code></service></services>";
+    let (at, message) = refusal(xml);
+    assert!(message.contains("&x;"), "{message}");
+    assert!(at > 30, "{at}");
+}
+
+#[test]
+fn predefined_entities_and_character_references_are_read() {
+    let xml = "<services><service><service_code>a&amp;b&lt;&#233;&#x41;</service_code>\
+               </service></services>";
+    assert_eq!(services(xml).unwrap()[0].service_code, "a&b<éA");
+    let (_, message) =
+        refusal("<services><service><service_code>&#0;</service_code></service></services>");
+    assert!(message.contains("&#0;"), "{message}");
+}
+
+#[test]
+fn a_second_root_and_text_after_the_root_are_refused() {
+    let (at, message) = refusal("<services/><services/>");
+    assert!(message.contains("second root"), "{message}");
+    assert_eq!(at, 22);
+    let (_, message) = refusal("<services/>trailing");
+    assert!(message.contains("after the root"), "{message}");
+    let (_, message) = refusal("text<services/>");
+    assert!(message.contains("before the root"), "{message}");
+}
+
+#[test]
+fn nesting_over_the_depth_limit_is_refused_where_it_happens() {
+    let depth = 40;
+    let xml = format!(
+        "<services><service><service_code>1</service_code><x>{}{}</x></service></services>",
+        "<a>".repeat(depth),
+        "</a>".repeat(depth)
+    );
+    let (at, message) = refusal(&xml);
+    assert!(message.contains("deeper than 32"), "{message}");
+    let expected = xml.find("<a>").unwrap() + 3 * (32 - 3);
+    assert_eq!(
+        at as usize, expected,
+        "refused at the element that crossed the limit"
+    );
+}
+
+#[test]
+fn a_truncated_document_is_refused_not_read_in_part() {
+    let xml = "<services><service><service_code>1</service_code></service><service>";
+    assert!(matches!(services(xml), Err(Error::Syntax { .. })));
+    let mismatched = "<services><service><service_code>1</service_code></service></servic>";
+    assert!(matches!(services(mismatched), Err(Error::Syntax { .. })));
+}
+
+#[test]
+fn input_over_the_size_limit_is_refused_before_parsing() {
+    let options = DecodeOptions::lenient().with_max_size(16);
+    let result = open311_types::xml::from_slice::<Vec<Service>>(b"<services></services>", &options);
+    assert_eq!(
+        result.unwrap_err(),
+        Error::TooLarge {
+            size: 21,
+            limit: 16
+        }
+    );
+}
+
+#[test]
+fn the_wrong_document_is_named() {
+    let (_, message) = refusal("<service_requests/>");
+    assert_eq!(
+        message,
+        "expected a <services> document, found <service_requests>"
+    );
+}
+
+#[test]
+fn namespaces_nil_and_empty_elements() {
+    let xml = r#"<m:service_requests xmlns:m="urn:x" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+        <m:request><m:service_request_id>1</m:service_request_id>
+        <m:lat xsi:nil="true"/><long></long><updated_datetime xsi:nil="true"></updated_datetime>
+        </m:request></m:service_requests>"#;
+    let decoded = open311_types::xml::from_slice::<Vec<ServiceRequest>>(
+        xml.as_bytes(),
+        &DecodeOptions::lenient(),
+    )
+    .unwrap();
+    let request = &decoded.value[0];
+    assert_eq!(request.service_request_id.as_ref().unwrap(), "1");
+    assert_eq!(
+        (request.lat, request.long, request.updated_datetime),
+        (None, None, None)
+    );
+    let kinds: Vec<_> = decoded.deviations.iter().map(|d| d.kind.clone()).collect();
+    assert_eq!(kinds, [DeviationKind::MissingXmlDeclaration]);
+}
+
+#[test]
+fn carriage_returns_survive_a_round_trip() {
+    let mut service = Service::new("1", "line one\r\nline two\rthree");
+    service.description = Some("tab\there".into());
+    let xml = open311_types::xml::to_vec(&vec![service.clone()]);
+    let back =
+        open311_types::xml::from_slice::<Vec<Service>>(&xml, &DecodeOptions::strict()).unwrap();
+    assert_eq!(back.value, [service]);
+}
+
+#[test]
+fn raw_line_breaks_are_normalised_as_xml_requires() {
+    let xml = "<?xml version=\"1.0\"?><services><service><service_code>1</service_code>\
+               <description>a\r\nb\rc</description></service></services>";
+    assert_eq!(
+        services(xml).unwrap()[0].description.as_deref(),
+        Some("a\nb\nc")
+    );
+}
+
+#[test]
+fn characters_xml_cannot_carry_are_replaced_when_writing() {
+    let service = Service::new("1", "bell\u{7}\u{FFFF}");
+    let xml = String::from_utf8(open311_types::xml::to_vec(&vec![service])).unwrap();
+    assert!(
+        xml.contains("<service_name>bell\u{FFFD}\u{FFFD}</service_name>"),
+        "{xml}"
+    );
+}
+
+#[test]
+fn plain_text_errors_are_read_as_descriptions() {
+    let xml = "<errors><error>Something went wrong.</error></errors>";
+    let decoded =
+        open311_types::xml::from_slice::<Vec<ApiError>>(xml.as_bytes(), &DecodeOptions::lenient())
+            .unwrap();
+    assert_eq!(
+        decoded.value[0].description.as_deref(),
+        Some("Something went wrong.")
+    );
+    assert!(
+        decoded
+            .deviations
+            .iter()
+            .any(|d| d.kind == DeviationKind::ErrorShape)
+    );
+    let root = "<error>Invalid api_key</error>";
+    let decoded =
+        open311_types::xml::from_slice::<Vec<ApiError>>(root.as_bytes(), &DecodeOptions::lenient())
+            .unwrap();
+    assert_eq!(
+        decoded.value[0].description.as_deref(),
+        Some("Invalid api_key")
+    );
+}
+
+#[test]
+fn unreadable_values_are_kept_as_extensions() {
+    let xml = "<?xml version=\"1.0\"?><service_requests><request><lat>north</lat>\
+               <requested_datetime>yesterday</requested_datetime></request></service_requests>";
+    let decoded = open311_types::xml::from_slice::<Vec<ServiceRequest>>(
+        xml.as_bytes(),
+        &DecodeOptions::lenient(),
+    )
+    .unwrap();
+    let request = &decoded.value[0];
+    assert_eq!(request.lat, None);
+    assert_eq!(
+        request
+            .extensions
+            .get("lat")
+            .and_then(|v| v.as_text())
+            .as_deref(),
+        Some("north")
+    );
+    assert_eq!(decoded.deviations.len(), 2);
+    let written = String::from_utf8(open311_types::xml::to_vec(&decoded.value)).unwrap();
+    assert!(written.contains("<lat>north</lat>"), "{written}");
+    let strict = open311_types::xml::from_slice::<Vec<ServiceRequest>>(
+        xml.as_bytes(),
+        &DecodeOptions::strict(),
+    );
+    assert!(matches!(strict, Err(Error::Deviation { .. })));
+}
+
+#[test]
+fn definitions_without_the_attributes_wrapper() {
+    let xml = "<?xml version=\"1.0\"?><service_definition><service_code>X</service_code>\
+               <attribute><code>A</code></attribute><attribute><code>B</code></attribute>\
+               </service_definition>";
+    let decoded = open311_types::xml::from_slice::<ServiceDefinition>(
+        xml.as_bytes(),
+        &DecodeOptions::lenient(),
+    )
+    .unwrap();
+    let codes: Vec<_> = decoded
+        .value
+        .attributes
+        .iter()
+        .map(|a| a.code.as_str())
+        .collect();
+    assert_eq!(codes, ["A", "B"]);
+}
