@@ -1,6 +1,6 @@
 //! The spec's error document: what a server answers when it cannot do what was asked.
 
-use crate::codec::{Ctx, FieldSink, FieldSource, Record, serialize_record};
+use crate::codec::{Ctx, FieldSink, FieldSource, NumericText, Record, serialize_record};
 use crate::deviation::DeviationKind;
 use crate::error::Error;
 use crate::extension::Extensions;
@@ -58,9 +58,9 @@ impl Record for ApiError {
         let ext = &mut self.extensions;
         match name {
             "code" => {
-                let mut code = self.code.take().map(crate::codec::Trimmed);
+                let mut code = self.code.take().map(NumericText);
                 source.set("code", &mut code, ext)?;
-                self.code = code.map(|crate::codec::Trimmed(code)| code);
+                self.code = code.map(|NumericText(code)| code);
                 Ok(())
             }
             "description" => source.set("description", &mut self.description, ext),

@@ -381,6 +381,25 @@ impl FromScalar for Trimmed {
     }
 }
 
+/// Text that JSON may also write as a number without a deviation: an error `code`, which the
+/// spec's own example writes as `"code":403`.
+pub(crate) struct NumericText(pub(crate) String);
+
+impl FromScalar for NumericText {
+    fn from_scalar(scalar: Scalar<'_>, ctx: &mut Ctx) -> Result<Parsed<Self>, Error> {
+        Ok(match scalar {
+            Scalar::Number(number) if number.is_u64() || number.is_i64() => {
+                Parsed::Value(NumericText(number.to_string()))
+            }
+            other => match Trimmed::from_scalar(other, ctx)? {
+                Parsed::Value(Trimmed(text)) => Parsed::Value(NumericText(text)),
+                Parsed::Absent => Parsed::Absent,
+                Parsed::Invalid(raw) => Parsed::Invalid(raw),
+            },
+        })
+    }
+}
+
 macro_rules! trimmed_from_scalar {
     ($($name:ty),*) => {$(
         impl FromScalar for $name {

@@ -1,0 +1,58 @@
+//! The router as a `tower::Service`, for axum, hyper and any tower stack.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+
+use crate::backend::Backend;
+use crate::router::Router;
+
+impl<B, ReqBody> tower_service::Service<http::Request<ReqBody>> for Router<B>
+where
+    B: Backend,
+    ReqBody: http_body::Body + Send + 'static,
+    ReqBody::Data: Send,
+    ReqBody::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Response = http::Response<Full<Bytes>>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    /// Reads the body up to the limit, then answers; a `Content-Length` over the limit is
+    /// refused with 413 before the body is read, and a longer body as soon as it passes the
+    /// limit, without buffering the rest.
+    fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
+        let router = self.clone();
+        Box::pin(async move {
+            let limit = router.config().limits().max_body;
+            let (parts, body) = request.into_parts();
+            let declared = parts
+                .headers
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.parse::<u64>().ok());
+            if declared.is_some_and(|length| length > limit as u64) {
+                return Ok(router.body_too_large(parts.uri.path()).map(Full::new));
+            }
+            let bytes = match Limited::new(body, limit).collect().await {
+                Ok(collected) => collected.to_bytes(),
+                Err(error) if error.is::<LengthLimitError>() => {
+                    return Ok(router.body_too_large(parts.uri.path()).map(Full::new));
+                }
+                // The client broke off or sent a malformed body: there is no request to answer,
+                // but the answer is still a spec error document.
+                Err(_) => Bytes::new(),
+            };
+            let response = router.handle(http::Request::from_parts(parts, bytes)).await;
+            Ok(response.map(Full::new))
+        })
+    }
+}
