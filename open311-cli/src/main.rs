@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod decode;
+mod serve;
 
 /// Work with Open311 GeoReport v2 documents and endpoints.
 #[derive(Debug, Parser)]
@@ -18,12 +19,15 @@ struct Cli {
 enum Command {
     /// Read an Open311 document and print it as the spec's JSON.
     Decode(decode::Args),
+    /// Run the reference GeoReport v2 server on a SQLite file.
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Decode(args) => decode::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(code) => code,

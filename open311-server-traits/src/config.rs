@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::Duration;
+use chrono::{Duration, Timelike};
 use open311_types::form::FormLimits;
 use open311_types::{Datetime, EndpointType, JurisdictionId};
 
@@ -279,13 +279,16 @@ pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> Datetime;
 }
 
-/// The system clock, in UTC.
+/// The system clock, in UTC, to the second.
+///
+/// Whole seconds, as in the spec's examples: some clients fail on fractions of a second.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Datetime {
-        chrono::Utc::now().fixed_offset()
+        let now = chrono::Utc::now().fixed_offset();
+        now.with_nanosecond(0).unwrap_or(now)
     }
 }
 

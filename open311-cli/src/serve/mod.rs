@@ -1,0 +1,194 @@
+//! `open311 serve`: the reference GeoReport v2 server, on a SQLite file.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use open311_server_traits::{AnyKey, Config, Router, StaticKeys};
+use tower_service::Service as _;
+
+mod sample;
+mod seed;
+pub(crate) mod store;
+
+/// The arguments of `open311 serve`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:3311")]
+    addr: SocketAddr,
+    /// The SQLite file; created and seeded when it does not exist.
+    #[arg(long, default_value = "open311.db")]
+    db: PathBuf,
+    /// An API key accepted for POSTs; repeat for more. Without any, every key is accepted.
+    #[arg(long = "api-key", value_name = "KEY")]
+    api_keys: Vec<String>,
+    /// A jurisdiction_id served; repeat for more. Without any, the parameter is ignored.
+    #[arg(long = "jurisdiction", value_name = "ID")]
+    jurisdictions: Vec<String>,
+    /// Seed a new database from the Open311 documents in DIR instead of the sample catalogue.
+    #[arg(long, value_name = "DIR")]
+    seed: Option<PathBuf>,
+    /// Seconds before a batch service's token resolves to a request id.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    token_delay: u32,
+    /// The endpoint's public URL, for the discovery document.
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
+    init_logging();
+    if args.seed.is_some() && args.db.exists() {
+        return Err(format!(
+            "{} exists; --seed fills a new database only (remove the file or choose another --db)",
+            args.db.display()
+        ));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| error.to_string())?;
+    runtime.block_on(serve(args))
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("OPEN311_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn serve(args: &Args) -> Result<ExitCode, String> {
+    let seed_dir = args.seed.clone();
+    let seed = move || match &seed_dir {
+        Some(dir) => seed::load(dir),
+        None => Ok(store::Seed {
+            catalogue: sample::catalogue(),
+            requests: Vec::new(),
+        }),
+    };
+    let options = store::StoreOptions {
+        multi_jurisdiction: args.jurisdictions.len() > 1,
+        token_delay: chrono::Duration::seconds(i64::from(args.token_delay)),
+    };
+    let backend = store::open(&args.db, seed, options)?;
+    let mut config =
+        Config::default().with_jurisdictions(args.jurisdictions.iter().map(String::as_str));
+    if args.api_keys.is_empty() {
+        tracing::warn!("no --api-key given: every POST is accepted, as for local development");
+        config = config.with_api_keys(AnyKey);
+    } else {
+        let keys = args
+            .api_keys
+            .iter()
+            .enumerate()
+            .fold(StaticKeys::new(), |keys, (n, key)| {
+                keys.with_key(format!("key {}", n + 1), key.clone())
+            });
+        config = config.with_api_keys(keys);
+    }
+    if let Some(url) = &args.public_url {
+        config = config.with_public_url(url.clone());
+    }
+    let router = Router::new(backend, config);
+
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|error| format!("{}: {error}", args.addr))?;
+    let local = listener.local_addr().map_err(|error| error.to_string())?;
+    tracing::info!(
+        "serving GeoReport v2 on http://{local}/ from {}",
+        args.db.display()
+    );
+
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, _) = match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        // Out of file descriptors, say: wait a little rather than spin.
+                        tracing::warn!("accept failed: {error}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let router = router.clone();
+                let service = hyper::service::service_fn(move |request| {
+                    let mut router = router.clone();
+                    async move { Ok::<_, std::convert::Infallible>(logged(&mut router, request).await) }
+                });
+                let connection = http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(Duration::from_secs(30))
+                    .serve_connection(TokioIo::new(stream), service);
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    if let Err(error) = connection.await {
+                        tracing::debug!("connection ended: {error}");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tracing::info!("shutting down");
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(Duration::from_secs(10)) => tracing::warn!("connections still open after 10 s"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Answers one request and logs one line: method, path, status, time. The query string is not
+/// logged, so nothing a client put there (an `api_key`, say) reaches the log.
+async fn logged(
+    router: &mut Router<store::SqliteBackend>,
+    request: http::Request<hyper::body::Incoming>,
+) -> http::Response<Full<Bytes>> {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = match router.call(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    tracing::info!(
+        "{method} {path} {} {:.1}ms",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => return std::future::pending().await,
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
