@@ -423,9 +423,14 @@ trimmed_from_scalar!(
     crate::id::JurisdictionId
 );
 
+/// Trims XML whitespace (space, tab, CR, LF) and nothing else, in both formats.
+pub(crate) fn trim_xml(text: &str) -> &str {
+    text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+}
+
 /// Trims XML whitespace; `None` when nothing is left.
 fn trim_text(text: Cow<'_, str>) -> Option<String> {
-    let trimmed = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
+    let trimmed = trim_xml(&text);
     (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
@@ -450,7 +455,7 @@ impl FromScalar for bool {
         Ok(match scalar {
             Scalar::Bool(value) => Parsed::Value(value),
             Scalar::Text(text) => {
-                let trimmed = text.trim();
+                let trimmed = trim_xml(&text);
                 match trimmed {
                     "" => {
                         empty_string(ctx)?;
@@ -491,7 +496,7 @@ impl FromScalar for f64 {
                 _ => Parsed::Invalid(ExtensionValue::Number(number)),
             },
             Scalar::Text(text) => {
-                let trimmed = text.trim();
+                let trimmed = trim_xml(&text);
                 if trimmed.is_empty() {
                     empty_string(ctx)?;
                     return Ok(Parsed::Absent);
@@ -529,7 +534,7 @@ impl FromScalar for u32 {
                 None => Parsed::Invalid(ExtensionValue::Number(number)),
             },
             Scalar::Text(text) => {
-                let trimmed = text.trim();
+                let trimmed = trim_xml(&text);
                 if trimmed.is_empty() {
                     empty_string(ctx)?;
                     return Ok(Parsed::Absent);
@@ -552,7 +557,7 @@ impl FromScalar for Datetime {
     fn from_scalar(scalar: Scalar<'_>, ctx: &mut Ctx) -> Result<Parsed<Self>, Error> {
         Ok(match scalar {
             Scalar::Text(text) => {
-                let trimmed = text.trim();
+                let trimmed = trim_xml(&text);
                 if trimmed.is_empty() {
                     empty_string(ctx)?;
                     return Ok(Parsed::Absent);
@@ -716,6 +721,24 @@ pub(crate) trait Record: Sized {
 
     /// Writes the fields in the spec's order, then the extensions.
     fn write<K: FieldSink>(&self, sink: &mut K) -> Result<(), K::Error>;
+}
+
+/// Appends the items of a list field; meeting the field again is a deviation, as for a scalar,
+/// but nothing is dropped.
+pub(crate) fn extend_list<T>(
+    ctx: &mut Ctx,
+    name: &'static str,
+    list: &mut Vec<T>,
+    more: Vec<T>,
+) -> Result<(), Error> {
+    if !list.is_empty() {
+        ctx.enter(name);
+        let deviated = ctx.deviate(DeviationKind::DuplicateField);
+        ctx.leave();
+        deviated?;
+    }
+    list.extend(more);
+    Ok(())
 }
 
 /// Fails when a required identifier was not read.

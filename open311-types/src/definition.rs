@@ -1,6 +1,8 @@
 //! GET Service Definition: the attributes a service asks for when a request is posted.
 
-use crate::codec::{Ctx, FieldSink, FieldSource, Record, SpecEnum, require, serialize_record};
+use crate::codec::{
+    Ctx, FieldSink, FieldSource, Record, SpecEnum, extend_list, require, serialize_record,
+};
 use crate::deviation::DeviationKind;
 use crate::error::Error;
 use crate::extension::Extensions;
@@ -205,10 +207,9 @@ impl Record for ServiceDefinition {
             "service_code" => source.set_id("service_code", &mut self.service_code, extensions),
             "attributes" => {
                 source.ctx().enter("attributes");
-                let mut attributes = source.records::<Attribute>()?;
+                let attributes = source.records::<Attribute>()?;
                 source.ctx().leave();
-                self.attributes.append(&mut attributes);
-                Ok(())
+                extend_list(source.ctx(), "attributes", &mut self.attributes, attributes)
             }
             "attribute" => {
                 source
@@ -262,9 +263,9 @@ impl Record for Attribute {
             "description" => source.set("description", &mut self.description, extensions),
             "values" => {
                 source.ctx().enter("values");
-                self.values = source.records::<AttributeValue>()?;
+                let values = source.records::<AttributeValue>()?;
                 source.ctx().leave();
-                Ok(())
+                extend_list(source.ctx(), "values", &mut self.values, values)
             }
             "automated" => source.set("automated", &mut self.automated, extensions),
             _ => source.keep(name, extensions),

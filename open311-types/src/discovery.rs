@@ -1,6 +1,8 @@
 //! Service Discovery: where a city's Open311 endpoints are and what they offer.
 
-use crate::codec::{Ctx, FieldSink, FieldSource, Record, SpecEnum, require, serialize_record};
+use crate::codec::{
+    Ctx, FieldSink, FieldSource, Record, SpecEnum, extend_list, require, serialize_record,
+};
 use crate::deviation::DeviationKind;
 use crate::error::{Error, Format};
 use crate::extension::Extensions;
@@ -158,9 +160,9 @@ impl Record for Discovery {
             "key_service" => source.set("key_service", &mut self.key_service, ext),
             "endpoints" => {
                 source.ctx().enter("endpoints");
-                self.endpoints = source.records::<Endpoint>()?;
+                let endpoints = source.records::<Endpoint>()?;
                 source.ctx().leave();
-                Ok(())
+                extend_list(source.ctx(), "endpoints", &mut self.endpoints, endpoints)
             }
             _ => source.keep(name, ext),
         }
@@ -200,8 +202,8 @@ impl Record for Endpoint {
             "changeset" => source.set("changeset", &mut self.changeset, ext),
             "type" => source.set("type", &mut self.endpoint_type, ext),
             "formats" => {
-                self.formats = source.texts("format")?;
-                Ok(())
+                let formats = source.texts("format")?;
+                extend_list(source.ctx(), "formats", &mut self.formats, formats)
             }
             _ => source.keep(name, ext),
         }

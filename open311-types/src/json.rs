@@ -30,7 +30,7 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::SerializeMap;
 
-use crate::codec::{Ctx, Document, FieldSink, FieldSource, Record, Scalar, prepare};
+use crate::codec::{Ctx, Document, FieldSink, FieldSource, Record, Scalar, prepare, trim_xml};
 use crate::datetime::{self, Datetime};
 use crate::deviation::{DecodeOptions, Decoded, DeviationKind};
 use crate::error::{Error, Format, Position};
@@ -518,7 +518,7 @@ impl<'de, T: Record> Visitor<'de> for ListSeed<'_, T> {
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Vec<T>, E> {
-        if !value.trim().is_empty() {
+        if !trim_xml(value).is_empty() {
             let error = self
                 .ctx
                 .structure(format!("expected a list of {} objects", T::ITEM));
@@ -560,7 +560,7 @@ impl<'de> Visitor<'de> for TextsSeed<'_> {
             ctx: &mut *self.ctx,
         })? {
             match scalar {
-                Scalar::Text(text) if !text.trim().is_empty() => texts.push(text.into_owned()),
+                Scalar::Text(text) if !trim_xml(&text).is_empty() => texts.push(text.into_owned()),
                 Scalar::Null | Scalar::Text(_) => {}
                 other => {
                     let error = self
@@ -574,7 +574,7 @@ impl<'de> Visitor<'de> for TextsSeed<'_> {
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Vec<String>, E> {
-        if value.trim().is_empty() {
+        if trim_xml(value).is_empty() {
             return Ok(Vec::new());
         }
         match self.ctx.deviate(DeviationKind::SingleItemForList) {

@@ -1,6 +1,8 @@
 //! GET Service List: the service types a city accepts requests for.
 
-use crate::codec::{Ctx, FieldSink, FieldSource, Record, SpecEnum, require, serialize_record};
+use crate::codec::{
+    Ctx, FieldSink, FieldSource, Record, SpecEnum, extend_list, require, serialize_record,
+};
 use crate::deviation::DeviationKind;
 use crate::error::Error;
 use crate::extension::Extensions;
@@ -131,8 +133,8 @@ impl Record for Service {
             "keywords" => source.set("keywords", &mut self.keywords, extensions),
             "group" => source.set("group", &mut self.group, extensions),
             "groups" => {
-                self.groups = source.texts("group")?;
-                Ok(())
+                let groups = source.texts("group")?;
+                extend_list(source.ctx(), "groups", &mut self.groups, groups)
             }
             _ => source.keep(name, extensions),
         }

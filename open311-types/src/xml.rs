@@ -353,19 +353,16 @@ impl<'a> XmlIn<'a> {
                 Event::Start(start) => {
                     self.ctx.descend()?;
                     let grandchild = self.child(start, false)?;
-                    let name = grandchild.name;
+                    let name = decode_name(grandchild.name);
                     let value = self.value(grandchild)?;
-                    entries.push(crate::extension::Extension {
-                        name: name.to_owned(),
-                        value,
-                    });
+                    entries.push(crate::extension::Extension { name, value });
                 }
                 Event::Empty(start) => {
                     self.ctx.descend()?;
                     self.ctx.ascend();
                     let grandchild = self.child(start, true)?;
                     entries.push(crate::extension::Extension {
-                        name: grandchild.name.to_owned(),
+                        name: decode_name(grandchild.name),
                         value: ExtensionValue::Null,
                     });
                 }
@@ -397,6 +394,7 @@ impl<'a> XmlIn<'a> {
             record.finish(&mut self.ctx)?;
             return Ok(record);
         }
+        let mut text: Option<Cow<'a, str>> = None;
         let mut stray = false;
         loop {
             match self.event()? {
@@ -415,19 +413,11 @@ impl<'a> XmlIn<'a> {
                     self.ctx.ascend();
                     break;
                 }
-                Event::Text(text) if is_blank(&text) => {}
-                Event::Text(text) => {
-                    let text = trim_cow(text.xml10_content()).into_owned();
-                    if !record.text_content(text, &mut self.ctx)? {
-                        stray = true;
-                    }
-                }
-                Event::CData(_) => stray = true,
+                Event::Text(piece) => append(&mut text, piece.xml10_content()),
+                Event::CData(piece) => append(&mut text, piece.xml10_content()),
                 Event::GeneralRef(reference) => {
                     let c = self.resolve(&reference)?;
-                    if !record.text_content(c.to_string(), &mut self.ctx)? {
-                        stray = true;
-                    }
+                    append(&mut text, Cow::Owned(c.to_string()));
                 }
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Eof => return Err(self.truncated()),
@@ -435,6 +425,9 @@ impl<'a> XmlIn<'a> {
                     return Err(self.error("a declaration inside the document"));
                 }
             }
+        }
+        if let Some(text) = text.map(trim_cow).filter(|text| !text.is_empty()) {
+            stray = !record.text_content(text.into_owned(), &mut self.ctx)?;
         }
         if stray {
             self.ctx.deviate(DeviationKind::StrayText)?;
@@ -544,6 +537,12 @@ impl<'a> FieldSource<'a> for XmlFields<'_, 'a> {
             Some(child) => self.input.value(child),
             None => Err(self.structure()),
         }
+    }
+
+    fn keep(&mut self, name: &str, extensions: &mut Extensions) -> Result<(), Error> {
+        let value = self.value()?;
+        extensions.push(decode_name(name), value);
+        Ok(())
     }
 }
 
@@ -690,24 +689,94 @@ impl XmlOut {
     }
 }
 
-/// `name` as an XML element name: characters a name cannot hold become `_`.
+/// `name` as an XML element name.
+///
+/// A character that XML 1.0 does not allow in a name, a `:` (which would read as a namespace
+/// prefix), and a `_` that starts something looking like an escape are written as `_xHHHH_`
+/// (eight hex digits above U+FFFF), the convention of XML Schema tools; [`decode_name`]
+/// reverses it, so a JSON key survives a trip through XML. An empty name is written as `_`.
 fn xml_name(name: &str) -> Cow<'_, str> {
-    let valid_start = |c: char| c.is_alphabetic() || c == '_';
-    let valid = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.');
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) if valid_start(first) && chars.all(valid) => Cow::Borrowed(name),
-        _ => {
-            let mut fixed: String = name
-                .chars()
-                .map(|c| if valid(c) { c } else { '_' })
-                .collect();
-            if !fixed.starts_with(valid_start) {
-                fixed.insert(0, '_');
+    let needs_escape = |index: usize, c: char| {
+        let allowed = if index == 0 {
+            is_name_start(c)
+        } else {
+            is_name_char(c)
+        };
+        !allowed || (c == '_' && escape_at(&name[index..]).is_some())
+    };
+    if name.is_empty() {
+        return Cow::Borrowed("_");
+    }
+    if !name.char_indices().any(|(index, c)| needs_escape(index, c)) {
+        return Cow::Borrowed(name);
+    }
+    let mut encoded = String::with_capacity(name.len() + 8);
+    for (index, c) in name.char_indices() {
+        if needs_escape(index, c) {
+            let code = u32::from(c);
+            if code > 0xFFFF {
+                encoded.push_str(&format!("_x{code:08X}_"));
+            } else {
+                encoded.push_str(&format!("_x{code:04X}_"));
             }
-            Cow::Owned(fixed)
+        } else {
+            encoded.push(c);
         }
     }
+    Cow::Owned(encoded)
+}
+
+/// Reads back the `_xHHHH_` escapes of [`xml_name`].
+fn decode_name(name: &str) -> String {
+    if !name.contains("_x") {
+        return name.to_owned();
+    }
+    let mut decoded = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(c) = rest.chars().next() {
+        match escape_at(rest) {
+            Some((escaped, length)) => {
+                decoded.push(escaped);
+                rest = &rest[length..];
+            }
+            None => {
+                decoded.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    decoded
+}
+
+/// The character and length of an `_xHHHH_` or `_xHHHHHHHH_` escape at the start of `text`.
+fn escape_at(text: &str) -> Option<(char, usize)> {
+    let digits = text.strip_prefix("_x")?;
+    [4, 8].into_iter().find_map(|count| {
+        let hex = digits.get(..count)?;
+        if !hex.bytes().all(|b| b.is_ascii_hexdigit())
+            || digits.as_bytes().get(count) != Some(&b'_')
+        {
+            return None;
+        }
+        let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+        Some((c, count + 3))
+    })
+}
+
+/// Whether XML 1.0 lets a name start with `c` (`:` left out, as for namespaces).
+fn is_name_start(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}'
+        | '\u{F8}'..='\u{2FF}' | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}'
+        | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}'
+        | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}'
+        | '\u{10000}'..='\u{EFFFF}')
+}
+
+/// Whether XML 1.0 allows `c` after the first character of a name.
+fn is_name_char(c: char) -> bool {
+    is_name_start(c)
+        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
 impl FieldSink for XmlOut {
