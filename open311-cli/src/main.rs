@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod decode;
 mod serve;
 
@@ -21,6 +22,8 @@ enum Command {
     Decode(decode::Args),
     /// Run the reference GeoReport v2 server on a SQLite file.
     Serve(serve::Args),
+    /// Measure the server layer against what it cannot beat.
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Decode(args) => decode::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Bench(args) => bench::run(&args),
     };
     match result {
         Ok(code) => code,

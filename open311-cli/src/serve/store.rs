@@ -10,6 +10,7 @@
 //! The catalogue is read once at start-up and served from memory: it does not change while
 //! the server runs.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -87,6 +88,7 @@ pub(crate) struct SqliteBackend {
     catalogue: Arc<Vec<(Service, Option<ServiceDefinition>)>>,
     writer: mpsc::Sender<Job>,
     readers: Arc<Readers>,
+    cache: Arc<Cache>,
     options: StoreOptions,
 }
 
@@ -130,9 +132,11 @@ pub(crate) fn open(
     let catalogue = load_catalogue(&connection).map_err(|error| error.to_string())?;
     let (writer, jobs) = mpsc::channel(4 * MAX_BATCH);
     let token_delay = options.token_delay;
+    let cache = Arc::new(Cache::default());
+    let written = Arc::clone(&cache);
     std::thread::Builder::new()
         .name("open311-writer".into())
-        .spawn(move || write_loop(connection, jobs, token_delay))
+        .spawn(move || write_loop(connection, jobs, token_delay, &written))
         .map_err(|error| error.to_string())?;
     let readers = Arc::new(Readers {
         path: path.to_owned(),
@@ -142,6 +146,7 @@ pub(crate) fn open(
         catalogue: Arc::new(catalogue),
         writer,
         readers,
+        cache,
         options,
     })
 }
@@ -272,30 +277,53 @@ enum Job {
 /// The outcome of one job before its commit, and where it goes.
 enum Outcome {
     Create(
-        Result<CreatedServiceRequest, BackendError>,
-        oneshot::Sender<Result<CreatedServiceRequest, BackendError>>,
+        Result<Stored<CreatedServiceRequest>, BackendError>,
+        Reply<CreatedServiceRequest>,
     ),
     Update(
-        Result<CreatedUpdate, BackendError>,
-        oneshot::Sender<Result<CreatedUpdate, BackendError>>,
+        Result<Stored<CreatedUpdate>, BackendError>,
+        Reply<CreatedUpdate>,
     ),
 }
 
+/// Where a job's answer goes.
+type Reply<T> = oneshot::Sender<Result<T, BackendError>>;
+
+/// A job's answer, and the request as it now stands in the file.
+struct Stored<T> {
+    answer: T,
+    request: ServiceRequest,
+}
+
 impl Outcome {
+    /// Puts the request the job wrote into the cache.
+    fn cache(&self, cache: &Cache) {
+        match self {
+            Outcome::Create(Ok(stored), _) => cache.put(&stored.request),
+            Outcome::Update(Ok(stored), _) => cache.put(&stored.request),
+            _ => {}
+        }
+    }
+
     /// Answers the job; a failed commit turns every success into the commit's failure.
     fn send(self, committed: &Result<(), BackendError>) {
         match self {
             Outcome::Create(result, reply) => {
-                let _ = reply.send(committed.clone().and(result));
+                let _ = reply.send(committed.clone().and(result.map(|stored| stored.answer)));
             }
             Outcome::Update(result, reply) => {
-                let _ = reply.send(committed.clone().and(result));
+                let _ = reply.send(committed.clone().and(result.map(|stored| stored.answer)));
             }
         }
     }
 }
 
-fn write_loop(mut connection: Connection, mut jobs: mpsc::Receiver<Job>, token_delay: Duration) {
+fn write_loop(
+    mut connection: Connection,
+    mut jobs: mpsc::Receiver<Job>,
+    token_delay: Duration,
+    cache: &Cache,
+) {
     while let Some(first) = jobs.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -324,6 +352,9 @@ fn write_loop(mut connection: Connection, mut jobs: mpsc::Receiver<Job>, token_d
             }
         };
         for outcome in outcomes {
+            if committed.is_ok() {
+                outcome.cache(cache);
+            }
             outcome.send(&committed);
         }
     }
@@ -385,19 +416,21 @@ fn create_request(
     jurisdiction: Option<JurisdictionId>,
     now: Datetime,
     token_delay: Duration,
-) -> Result<CreatedServiceRequest, BackendError> {
+) -> Result<Stored<CreatedServiceRequest>, BackendError> {
     let at = now.timestamp_micros();
     connection
-        .execute(
+        .prepare_cached(
             "INSERT INTO requests (jurisdiction_id, service_code, status, requested_ts, \
              updated_ts, document, submitted) VALUES (?1, ?2, 'open', ?3, ?3, x'', ?4)",
-            params![
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
                 jurisdiction.as_ref().map(JurisdictionId::as_str),
                 service.service_code.as_str(),
                 at,
                 form::encode_request(&request, None),
-            ],
-        )
+            ])
+        })
         .map_err(unavailable)?;
     let seq = connection.last_insert_rowid();
     let id = ServiceRequestId::from(seq.to_string());
@@ -412,12 +445,15 @@ fn create_request(
     stored.lat = request.lat;
     stored.long = request.long;
     stored.media_url = request.media_url;
+    let list = vec![stored];
+    let document = open311_types::json::to_vec(&list);
     connection
-        .execute(
-            "UPDATE requests SET service_request_id = ?1, document = ?2 WHERE seq = ?3",
-            params![id.as_str(), open311_types::json::to_vec(&vec![stored]), seq],
-        )
+        .prepare_cached("UPDATE requests SET service_request_id = ?1, document = ?2 WHERE seq = ?3")
+        .and_then(|mut statement| statement.execute(params![id.as_str(), document, seq]))
         .map_err(unavailable)?;
+    let Some(stored) = list.into_iter().next() else {
+        return Err(unavailable("a request just written is gone"));
+    };
     let mut created = match service.service_type {
         Some(ServiceType::Batch) => {
             let token = Token::from(format!("T{seq}"));
@@ -433,14 +469,17 @@ fn create_request(
         _ => CreatedServiceRequest::with_id(id),
     };
     created.account_id = request.account_id;
-    Ok(created)
+    Ok(Stored {
+        answer: created,
+        request: stored,
+    })
 }
 
 fn post_update(
     connection: &Connection,
     update: NewServiceRequestUpdate,
     now: Datetime,
-) -> Result<CreatedUpdate, BackendError> {
+) -> Result<Stored<CreatedUpdate>, BackendError> {
     let id = &update.service_request_id;
     let row: Option<(i64, Vec<u8>)> = connection
         .query_row(
@@ -485,7 +524,7 @@ fn post_update(
         .clone()
         .unwrap_or_else(|| UpdateId::from(update_seq.to_string()));
     let mut stored = ServiceRequestUpdate::new(update_id.clone(), id.clone());
-    stored.status = request.status;
+    stored.status.clone_from(&request.status);
     stored.updated_datetime = Some(at);
     stored.description = update.description;
     stored.media_url = update.media_url;
@@ -498,7 +537,10 @@ fn post_update(
         ],
     );
     match written {
-        Ok(_) => Ok(CreatedUpdate::new(update_id)),
+        Ok(_) => Ok(Stored {
+            answer: CreatedUpdate::new(update_id),
+            request,
+        }),
         Err(rusqlite::Error::SqliteFailure(error, _))
             if error.code == rusqlite::ErrorCode::ConstraintViolation =>
         {
@@ -507,6 +549,53 @@ fn post_update(
             )))
         }
         Err(error) => Err(unavailable(error)),
+    }
+}
+
+/// The requests read or written lately, by id, so that a GET of one request needs no query.
+///
+/// Two generations bound its size: entries go into the young one, which, once full, becomes
+/// the old one; a hit in the old one moves the entry back. Every write passes through this
+/// process's writer, which refreshes the entry after its commit, so the cache is never stale
+/// (a second process writing the same file is not supported).
+#[derive(Default)]
+struct Cache {
+    generations: Mutex<(
+        HashMap<String, ServiceRequest>,
+        HashMap<String, ServiceRequest>,
+    )>,
+}
+
+/// Entries in one generation of the cache.
+const CACHE_GENERATION: usize = 8_192;
+
+impl Cache {
+    fn get(&self, id: &str) -> Option<ServiceRequest> {
+        let mut generations = self
+            .generations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(request) = generations.0.get(id) {
+            return Some(request.clone());
+        }
+        let request = generations.1.remove(id)?;
+        generations.0.insert(id.to_owned(), request.clone());
+        Some(request)
+    }
+
+    fn put(&self, request: &ServiceRequest) {
+        let Some(id) = &request.service_request_id else {
+            return;
+        };
+        let mut generations = self
+            .generations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if generations.0.len() >= CACHE_GENERATION {
+            generations.1 = std::mem::take(&mut generations.0);
+        }
+        generations.1.remove(id.as_str());
+        generations.0.insert(id.to_string(), request.clone());
     }
 }
 
@@ -644,6 +733,11 @@ impl Backend for SqliteBackend {
         cx: &RequestContext,
         id: &ServiceRequestId,
     ) -> Result<Option<ServiceRequest>, BackendError> {
+        // The cache does not know jurisdictions; with several, every read asks the file.
+        let cached = !self.options.multi_jurisdiction;
+        if let Some(request) = cached.then(|| self.cache.get(id.as_str())).flatten() {
+            return Ok(Some(request));
+        }
         let mut filter = RequestFilter::all(1);
         filter.service_request_ids = vec![id.clone()];
         let jurisdiction = cx
@@ -652,8 +746,13 @@ impl Backend for SqliteBackend {
             .filter(|_| self.options.multi_jurisdiction);
         let found = self
             .read(move |connection| query_requests(connection, &filter, jurisdiction.as_ref()))
-            .await?;
-        Ok(found.into_iter().next())
+            .await?
+            .into_iter()
+            .next();
+        if let Some(request) = found.as_ref().filter(|_| cached) {
+            self.cache.put(request);
+        }
+        Ok(found)
     }
 
     async fn token(
@@ -803,7 +902,7 @@ fn query_requests(
     sql.push_str(" ORDER BY requested_ts DESC, seq DESC LIMIT ? OFFSET ?");
     values.push(Value::Integer(filter.limit as i64));
     values.push(Value::Integer(filter.offset as i64));
-    let mut statement = connection.prepare(&sql).map_err(unavailable)?;
+    let mut statement = connection.prepare_cached(&sql).map_err(unavailable)?;
     let rows = statement
         .query_map(rusqlite::params_from_iter(values), |row| {
             row.get::<_, Vec<u8>>(0)
