@@ -58,9 +58,37 @@ pub struct RequestQuery {
     pub extra: Vec<(String, String)>,
 }
 
+/// How a query writes its datetimes; servers differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueryDatetimes {
+    /// The spec's form, with the offset each datetime has: `2010-05-24T00:00:00-07:00`.
+    #[default]
+    Offset,
+    /// In UTC with `Z`: `2010-05-24T07:00:00Z`.
+    Utc,
+    /// The datetime's own local time without any offset, for servers that refuse one
+    /// (Chicago): `2010-05-24T00:00:00`.
+    WithoutOffset,
+}
+
 impl RequestQuery {
     /// Writes the query string, without the leading `?`; absent arguments are left out.
     pub fn to_query_string(&self) -> String {
+        self.to_query_string_with(QueryDatetimes::Offset)
+    }
+
+    /// Writes the query string with datetimes in the given form.
+    ///
+    /// ```
+    /// use open311_types::RequestQuery;
+    /// use open311_types::query::QueryDatetimes;
+    ///
+    /// let mut query = RequestQuery::default();
+    /// query.start_date = Some(open311_types::datetime::parse("2010-05-24T00:00:00-07:00").unwrap());
+    /// assert_eq!(query.to_query_string_with(QueryDatetimes::Utc), "start_date=2010-05-24T07%3A00%3A00Z");
+    /// assert_eq!(query.to_query_string_with(QueryDatetimes::WithoutOffset), "start_date=2010-05-24T00%3A00%3A00");
+    /// ```
+    pub fn to_query_string_with(&self, datetimes: QueryDatetimes) -> String {
         let mut out = QueryWriter::default();
         if let Some(jurisdiction) = &self.jurisdiction_id {
             out.pair("jurisdiction_id", jurisdiction.as_str());
@@ -81,7 +109,7 @@ impl RequestQuery {
             ("updated_before", &self.updated_before),
         ] {
             if let Some(value) = value {
-                out.pair(name, &datetime::format(value));
+                out.pair(name, &write_datetime(value, datetimes));
             }
         }
         if let Some(page) = self.page {
@@ -225,6 +253,18 @@ impl RequestQuery {
             }
         }
         Ok(())
+    }
+}
+
+fn write_datetime(value: &Datetime, style: QueryDatetimes) -> String {
+    match style {
+        QueryDatetimes::Offset => datetime::format(value),
+        QueryDatetimes::Utc => datetime::format(&value.with_timezone(&chrono::Utc).fixed_offset()),
+        QueryDatetimes::WithoutOffset => {
+            let text = datetime::format(value);
+            let offset = if text.ends_with('Z') { 1 } else { 6 };
+            text[..text.len() - offset].to_owned()
+        }
     }
 }
 

@@ -81,6 +81,9 @@ pub struct FieldError {
 pub enum ValidationErrorKind {
     /// No `lat`/`long`, `address_string` or `address_id`.
     MissingLocation,
+    /// A field the server requires is not given (servers that require more than the spec,
+    /// such as an email).
+    Missing,
     /// `lat` without `long` or the other way round.
     UnpairedCoordinate,
     /// A coordinate outside ±90 (lat) or ±180 (long).
@@ -115,6 +118,7 @@ impl fmt::Display for ValidationErrorKind {
             ValidationErrorKind::MissingLocation => {
                 f.write_str("a location is required: lat and long, address_string or address_id")
             }
+            ValidationErrorKind::Missing => f.write_str("required by the server and not given"),
             ValidationErrorKind::UnpairedCoordinate => {
                 f.write_str("lat and long must be given together")
             }
