@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod client;
 mod decode;
 mod serve;
 
@@ -24,6 +25,20 @@ enum Command {
     Serve(serve::Args),
     /// Measure the server layer against what it cannot beat.
     Bench(bench::Args),
+    /// Read a discovery document and list its endpoints.
+    Discover(client::DiscoverArgs),
+    /// List an endpoint's services.
+    Services(client::ServicesArgs),
+    /// Show a service's definition: the attributes a request answers.
+    Definition(client::DefinitionArgs),
+    /// List service requests, filtered; --all walks every page or window.
+    Requests(client::RequestsArgs),
+    /// Show one service request.
+    Request(client::RequestArgs),
+    /// Post a service request.
+    Post(client::PostArgs),
+    /// Look a batch service's token up.
+    Token(client::TokenArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +47,13 @@ fn main() -> ExitCode {
         Command::Decode(args) => decode::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Discover(args) => client::discover(&args),
+        Command::Services(args) => client::services(&args),
+        Command::Definition(args) => client::definition(&args),
+        Command::Requests(args) => client::requests(&args),
+        Command::Request(args) => client::request(&args),
+        Command::Post(args) => client::post(&args),
+        Command::Token(args) => client::token(&args),
     };
     match result {
         Ok(code) => code,
