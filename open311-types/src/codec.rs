@@ -274,29 +274,40 @@ pub(crate) fn prepare<'a>(
     options: &DecodeOptions,
     ctx: &mut Ctx,
 ) -> Result<(Cow<'a, str>, u64), Error> {
+    let (input, skipped) = bytes_of(input, options, ctx)?;
+    match std::str::from_utf8(input) {
+        Ok(text) => Ok((Cow::Borrowed(text), skipped)),
+        Err(_) => {
+            ctx.deviate(DeviationKind::Latin1)?;
+            Ok((Cow::Owned(latin1(input)), skipped))
+        }
+    }
+}
+
+/// Checks the input size and skips a BOM (a deviation); returns the rest and the bytes skipped.
+pub(crate) fn bytes_of<'a>(
+    input: &'a [u8],
+    options: &DecodeOptions,
+    ctx: &mut Ctx,
+) -> Result<(&'a [u8], u64), Error> {
     if input.len() > options.max_size {
         return Err(Error::TooLarge {
             size: input.len(),
             limit: options.max_size,
         });
     }
-    let (input, skipped) = match input.strip_prefix(b"\xEF\xBB\xBF") {
+    match input.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => {
             ctx.deviate(DeviationKind::ByteOrderMark)?;
-            (rest, 3)
+            Ok((rest, 3))
         }
-        None => (input, 0),
-    };
-    match std::str::from_utf8(input) {
-        Ok(text) => Ok((Cow::Borrowed(text), skipped)),
-        Err(_) => {
-            ctx.deviate(DeviationKind::Latin1)?;
-            Ok((
-                Cow::Owned(input.iter().map(|&byte| char::from(byte)).collect()),
-                skipped,
-            ))
-        }
+        None => Ok((input, 0)),
     }
+}
+
+/// Reads bytes as ISO-8859-1, where every byte is the code point of the same number.
+pub(crate) fn latin1(input: &[u8]) -> String {
+    input.iter().map(|&byte| char::from(byte)).collect()
 }
 
 /// One field's value as read, before conversion to its type.
@@ -359,26 +370,40 @@ pub(crate) struct Trimmed(pub(crate) String);
 
 impl FromScalar for Trimmed {
     fn from_scalar(scalar: Scalar<'_>, ctx: &mut Ctx) -> Result<Parsed<Self>, Error> {
-        Ok(match scalar {
-            Scalar::Text(text) => match trim_text(text) {
-                Some(text) => Parsed::Value(Trimmed(text)),
-                None => {
-                    empty_string(ctx)?;
-                    Parsed::Absent
-                }
-            },
-            Scalar::Number(number) => {
-                // An integer beyond 2^53 has already lost digits in a float; refuse to guess.
-                if number.is_f64() && number.as_f64().is_some_and(|v| v.abs() >= 9.007e15) {
-                    return Ok(Parsed::Invalid(ExtensionValue::Number(number)));
-                }
-                ctx.deviate(DeviationKind::NumberForString)?;
-                Parsed::Value(Trimmed(number.to_string()))
-            }
-            Scalar::Null => Parsed::Absent,
-            other => Parsed::Invalid(other.into_value()),
+        Ok(match trimmed(scalar, ctx)? {
+            Parsed::Value(text) => Parsed::Value(Trimmed(text.into_owned())),
+            Parsed::Absent => Parsed::Absent,
+            Parsed::Invalid(raw) => Parsed::Invalid(raw),
         })
     }
+}
+
+/// The text of a scalar, trimmed, borrowed when it can be; a number is its written form.
+fn trimmed<'s>(scalar: Scalar<'s>, ctx: &mut Ctx) -> Result<Parsed<Cow<'s, str>>, Error> {
+    Ok(match scalar {
+        Scalar::Text(text) => {
+            let kept = trim_xml(&text).len();
+            if kept == 0 {
+                empty_string(ctx)?;
+                return Ok(Parsed::Absent);
+            }
+            Parsed::Value(match text {
+                Cow::Borrowed(text) => Cow::Borrowed(trim_xml(text)),
+                Cow::Owned(text) if kept == text.len() => Cow::Owned(text),
+                Cow::Owned(text) => Cow::Owned(trim_xml(&text).to_owned()),
+            })
+        }
+        Scalar::Number(number) => {
+            // An integer beyond 2^53 has already lost digits in a float; refuse to guess.
+            if number.is_f64() && number.as_f64().is_some_and(|v| v.abs() >= 9.007e15) {
+                return Ok(Parsed::Invalid(ExtensionValue::Number(number)));
+            }
+            ctx.deviate(DeviationKind::NumberForString)?;
+            Parsed::Value(Cow::Owned(number.to_string()))
+        }
+        Scalar::Null => Parsed::Absent,
+        other => Parsed::Invalid(other.into_value()),
+    })
 }
 
 /// Text that JSON may also write as a number without a deviation: an error `code`, which the
@@ -426,12 +451,6 @@ trimmed_from_scalar!(
 /// Trims XML whitespace (space, tab, CR, LF) and nothing else, in both formats.
 pub(crate) fn trim_xml(text: &str) -> &str {
     text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
-}
-
-/// Trims XML whitespace; `None` when nothing is left.
-fn trim_text(text: Cow<'_, str>) -> Option<String> {
-    let trimmed = trim_xml(&text);
-    (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
 /// A JSON `""` for a typed field is a deviation; an empty XML element is the spec's null.
@@ -590,8 +609,8 @@ pub(crate) trait SpecEnum: Sized + 'static {
 
 impl<T: SpecEnum + Clone> FromScalar for T {
     fn from_scalar(scalar: Scalar<'_>, ctx: &mut Ctx) -> Result<Parsed<Self>, Error> {
-        let text = match Trimmed::from_scalar(scalar, ctx)? {
-            Parsed::Value(Trimmed(text)) => text,
+        let text = match trimmed(scalar, ctx)? {
+            Parsed::Value(text) => text,
             Parsed::Absent => return Ok(Parsed::Absent),
             Parsed::Invalid(raw) => return Ok(Parsed::Invalid(raw)),
         };
@@ -606,7 +625,7 @@ impl<T: SpecEnum + Clone> FromScalar for T {
             return Ok(Parsed::Value(value.clone()));
         }
         ctx.deviate(T::UNKNOWN)?;
-        Ok(Parsed::Value(T::other(text)))
+        Ok(Parsed::Value(T::other(text.into_owned())))
     }
 }
 

@@ -30,11 +30,13 @@
 
 use std::borrow::Cow;
 use std::convert::Infallible;
+use std::fmt::Write as _;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use crate::codec::{Ctx, Document, FieldSink, FieldSource, Record, Scalar, prepare};
+use crate::datetime::{self, Datetime};
 use crate::deviation::{DecodeOptions, Decoded, DeviationKind};
 use crate::error::{Error, Format, Position};
 use crate::extension::{ExtensionValue, Extensions};
@@ -578,6 +580,22 @@ fn trim_end_in_place(text: &mut String) {
     text.truncate(kept);
 }
 
+/// The bytes that send text down the slow path of escaping: markup, a carriage return, the
+/// C0 controls XML 1.0 forbids, and 0xEF, which starts U+FFFE and U+FFFF.
+const SPECIAL: [bool; 256] = {
+    let mut special = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        special[byte] = !matches!(byte, 0x09 | 0x0A);
+        byte += 1;
+    }
+    special[b'&' as usize] = true;
+    special[b'<' as usize] = true;
+    special[b'>' as usize] = true;
+    special[0xEF] = true;
+    special
+};
+
 /// Whether XML 1.0 allows `c` in a document.
 fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
@@ -636,13 +654,7 @@ impl XmlOut {
     }
 
     fn escaped(&mut self, text: &str) {
-        let plain = text.bytes().all(|byte| {
-            !matches!(
-                byte,
-                b'&' | b'<' | b'>' | b'\r' | 0xEF | 0x00..=0x08 | 0x0B | 0x0C
-            ) && !(0x0E..=0x1F).contains(&byte)
-        });
-        if plain {
+        if !text.bytes().any(|byte| SPECIAL[usize::from(byte)]) {
             self.buf.push_str(text);
             return;
         }
@@ -727,6 +739,10 @@ fn xml_name(name: &str) -> Cow<'_, str> {
 }
 
 /// Reads back the `_xHHHH_` escapes of [`xml_name`].
+///
+/// Only an escape the writer would have written is read as one: `_x0073_` for an `s` at the
+/// start of a name stays as it is, so no element name turns into another one, such as a field
+/// of the spec.
 fn decode_name(name: &str) -> String {
     if !name.contains("_x") {
         return name.to_owned();
@@ -734,16 +750,22 @@ fn decode_name(name: &str) -> String {
     let mut decoded = String::with_capacity(name.len());
     let mut rest = name;
     while let Some(c) = rest.chars().next() {
-        match escape_at(rest) {
-            Some((escaped, length)) => {
+        if let Some((escaped, length)) = escape_at(rest) {
+            let allowed = if decoded.is_empty() {
+                is_name_start(escaped)
+            } else {
+                is_name_char(escaped)
+            };
+            let written_escaped = !allowed
+                || (escaped == '_' && escape_at(&format!("_{}", &rest[length..])).is_some());
+            if written_escaped {
                 decoded.push(escaped);
                 rest = &rest[length..];
-            }
-            None => {
-                decoded.push(c);
-                rest = &rest[c.len_utf8()..];
+                continue;
             }
         }
+        decoded.push(c);
+        rest = &rest[c.len_utf8()..];
     }
     decoded
 }
@@ -794,14 +816,21 @@ impl FieldSink for XmlOut {
 
     fn float(&mut self, name: &str, value: f64) -> Result<(), Infallible> {
         self.open(name);
-        self.buf.push_str(&value.to_string());
+        let _ = write!(self.buf, "{value}");
         self.close(name);
         Ok(())
     }
 
     fn integer(&mut self, name: &str, value: u64) -> Result<(), Infallible> {
         self.open(name);
-        self.buf.push_str(&value.to_string());
+        let _ = write!(self.buf, "{value}");
+        self.close(name);
+        Ok(())
+    }
+
+    fn datetime(&mut self, name: &str, value: &Datetime) -> Result<(), Infallible> {
+        self.open(name);
+        datetime::write_to(&mut self.buf, value);
         self.close(name);
         Ok(())
     }
