@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod check;
 mod client;
 mod decode;
 mod serve;
@@ -25,6 +26,8 @@ enum Command {
     Serve(serve::Args),
     /// Measure the server layer against what it cannot beat.
     Bench(bench::Args),
+    /// Check an endpoint against the spec, rule by rule.
+    Check(check::Args),
     /// Read a discovery document and list its endpoints.
     Discover(client::DiscoverArgs),
     /// List an endpoint's services.
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Decode(args) => decode::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Check(args) => check::run_check(&args),
         Command::Discover(args) => client::discover(&args),
         Command::Services(args) => client::services(&args),
         Command::Definition(args) => client::definition(&args),

@@ -494,6 +494,8 @@ impl<B: Backend> Router<B> {
             .unwrap_or_else(|| open311_types::datetime::format(&self.inner.started));
         let url = settings.url.clone().unwrap_or_else(|| match host {
             Some(host) => format!("http://{host}{}", config.base_path),
+            // Without a Host header (in process, say) the URL can only be the path.
+            None if config.base_path.is_empty() => "/".to_owned(),
             None => config.base_path.clone(),
         });
         let mut endpoint = Endpoint::new(GEOREPORT_V2, url);

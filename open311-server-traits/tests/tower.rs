@@ -15,17 +15,25 @@ use open311_types::Service;
 use tower::ServiceExt;
 
 fn router() -> Router<MemoryBackend> {
-    Router::new(MemoryBackend::new().with_service(Service::new("001", "Pothole"), None), Config::default())
+    Router::new(
+        MemoryBackend::new().with_service(Service::new("001", "Pothole"), None),
+        Config::default(),
+    )
 }
 
 #[tokio::test]
 async fn axum_mounts_it_with_nest_service() {
     let app = axum::Router::new().nest_service("/open311/v2", router());
-    let request = Request::get("/open311/v2/services.json").body(axum::body::Body::empty()).unwrap();
+    let request = Request::get("/open311/v2/services.json")
+        .body(axum::body::Body::empty())
+        .unwrap();
     let response = app.oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let body = response.into_body().collect().await.unwrap().to_bytes();
-    assert_eq!(&body[..], br#"[{"service_code":"001","service_name":"Pothole"}]"#);
+    assert_eq!(
+        &body[..],
+        br#"[{"service_code":"001","service_name":"Pothole"}]"#
+    );
 }
 
 /// A body that counts how many chunks were taken from it, and never ends.
@@ -42,7 +50,10 @@ impl http_body::Body for Endless {
         _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
         self.polled.fetch_add(1, Ordering::Relaxed);
-        Poll::Ready(Some(Ok(http_body::Frame::data(Bytes::from(vec![b'a'; 16 * 1024])))))
+        Poll::Ready(Some(Ok(http_body::Frame::data(Bytes::from(vec![
+            b'a';
+            16 * 1024
+        ])))))
     }
 }
 
@@ -51,13 +62,21 @@ async fn an_endless_body_is_refused_at_the_limit() {
     let polled = Arc::new(AtomicUsize::new(0));
     let request = Request::post("/requests.json")
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(Endless { polled: Arc::clone(&polled) })
+        .body(Endless {
+            polled: Arc::clone(&polled),
+        })
         .unwrap();
     let response = router().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(response.headers()["content-type"], "application/json; charset=utf-8");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json; charset=utf-8"
+    );
     let chunks = polled.load(Ordering::Relaxed);
-    assert!(chunks <= 128 * 1024 / (16 * 1024) + 1, "read {chunks} chunks past the limit");
+    assert!(
+        chunks <= 128 * 1024 / (16 * 1024) + 1,
+        "read {chunks} chunks past the limit"
+    );
 }
 
 #[tokio::test]
@@ -66,7 +85,9 @@ async fn a_declared_length_over_the_limit_is_refused_before_reading() {
     let request = Request::post("/requests.xml")
         .header("content-type", "application/x-www-form-urlencoded")
         .header("content-length", (1u64 << 30).to_string())
-        .body(Endless { polled: Arc::clone(&polled) })
+        .body(Endless {
+            polled: Arc::clone(&polled),
+        })
         .unwrap();
     let response = router().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
