@@ -87,10 +87,14 @@ fn measure(
     let bare = serve_bytes(bytes)?;
     let bare_rate = load(bare, &one_path, duration, connections)?;
 
-    let memory = requests
-        .iter()
-        .cloned()
-        .fold(MemoryBackend::new(), MemoryBackend::with_request);
+    let memory = || {
+        requests
+            .iter()
+            .cloned()
+            .fold(MemoryBackend::new(), MemoryBackend::with_request)
+    };
+    let local_rate = in_process_rate(Router::new(memory(), Config::default()), duration)?;
+    let memory = memory();
     let listing = serve_router(move || Ok(Router::new(memory, Config::default())))?;
     let memory_one_rate = load(listing, &one_path, duration, connections)?;
     let list_rate = load(listing, "/requests.xml", duration, connections)?;
@@ -104,6 +108,7 @@ fn measure(
          \x20 ratio                       {:>10.2}  (target >= 0.80)\n\
          GET 1,000 requests (requests.xml)\n\
          \x20 router over memory          {list_rate:>10.0} req/s\n\
+         \x20 the same, in process        {local_rate:>10.0} req/s\n\
          \x20 bare XML encoder            {encode_rate:>10.0} lists/s\n\
          \x20 ratio                       {:>10.2}  (target >= 0.80)",
         duration.as_secs(),
@@ -294,6 +299,23 @@ fn load(
         }
         Ok(total as f64 / started.elapsed().as_secs_f64().max(duration.as_secs_f64()))
     })
+}
+
+/// How many times a second the router answers GET requests.xml in process, without HTTP.
+fn in_process_rate(router: Router<MemoryBackend>, duration: Duration) -> Result<f64, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|error| error.to_string())?;
+    let started = Instant::now();
+    let mut count = 0u64;
+    while started.elapsed() < duration {
+        let request = http::Request::get("/requests.xml")
+            .body(Bytes::new())
+            .map_err(|error| error.to_string())?;
+        std::hint::black_box(runtime.block_on(router.handle(request)));
+        count += 1;
+    }
+    Ok(count as f64 / started.elapsed().as_secs_f64())
 }
 
 /// How many times a second one thread encodes `requests` as XML.

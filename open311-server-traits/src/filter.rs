@@ -163,28 +163,26 @@ impl RequestFilter {
             )
     }
 
-    /// Filters `requests`, orders them newest first, and applies `offset` and `limit`:
-    /// everything a backend that holds its requests in memory needs.
-    pub fn select(
+    /// Filters `requests`, orders them newest first, applies `offset` and `limit`, and
+    /// clones the ones kept: everything a backend that holds its requests in memory needs.
+    pub fn select<'a>(
         &self,
-        requests: impl IntoIterator<Item = ServiceRequest>,
+        requests: impl IntoIterator<Item = &'a ServiceRequest>,
     ) -> Vec<ServiceRequest> {
-        let mut matching: Vec<ServiceRequest> = requests
+        let mut matching: Vec<&ServiceRequest> = requests
             .into_iter()
             .filter(|request| self.matches(request))
             .collect();
         matching.sort_by(|a, b| {
             b.requested_datetime
                 .cmp(&a.requested_datetime)
-                .then_with(|| {
-                    let id = |r: &ServiceRequest| r.service_request_id.clone();
-                    id(b).cmp(&id(a))
-                })
+                .then_with(|| b.service_request_id.cmp(&a.service_request_id))
         });
         matching
             .into_iter()
             .skip(self.offset)
             .take(self.limit)
+            .cloned()
             .collect()
     }
 }

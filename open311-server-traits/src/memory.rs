@@ -132,7 +132,7 @@ impl Backend for MemoryBackend {
         _cx: &RequestContext,
         filter: &RequestFilter,
     ) -> Result<Vec<ServiceRequest>, BackendError> {
-        Ok(filter.select(self.lock().requests.iter().cloned()))
+        Ok(filter.select(self.lock().requests.iter()))
     }
 
     async fn service_request(

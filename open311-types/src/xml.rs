@@ -646,6 +646,8 @@ impl XmlOut {
             self.empty(name);
             return;
         }
+        // A rough size, so that a long list is not copied again and again while it grows.
+        self.buf.reserve(items.len().saturating_mul(512));
         self.open(name);
         for item in items {
             self.record(item);
