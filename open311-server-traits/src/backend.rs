@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 
 use open311_types::{
     CreatedServiceRequest, CreatedUpdate, Datetime, Format, JurisdictionId, NewServiceRequest,
@@ -25,7 +26,7 @@ use crate::filter::{RequestFilter, UpdateFilter};
 /// answer as a server without them should.
 ///
 /// ```
-/// use open311_server_traits::{Backend, BackendError, RequestContext, RequestFilter};
+/// use open311_server_traits::{Backend, BackendError, RequestContext, RequestFilter, RequestList};
 /// use open311_types::{
 ///     CreatedServiceRequest, NewServiceRequest, Service, ServiceCode, ServiceDefinition,
 ///     ServiceRequest, ServiceRequestId,
@@ -60,8 +61,8 @@ use crate::filter::{RequestFilter, UpdateFilter};
 ///         &self,
 ///         _cx: &RequestContext,
 ///         _filter: &RequestFilter,
-///     ) -> Result<Vec<ServiceRequest>, BackendError> {
-///         Ok(Vec::new())
+///     ) -> Result<RequestList, BackendError> {
+///         Ok(RequestList::default())
 ///     }
 ///
 ///     async fn service_request(
@@ -92,7 +93,7 @@ use crate::filter::{RequestFilter, UpdateFilter};
 ///     }
 ///     # async fn service_definition(&self, _: &RequestContext, _: &ServiceCode) -> Result<Option<ServiceDefinition>, BackendError> { Ok(None) }
 ///     # async fn create_request(&self, _: &RequestContext, _: &Service, _: NewServiceRequest) -> Result<CreatedServiceRequest, BackendError> { todo!() }
-///     # async fn service_requests(&self, _: &RequestContext, _: &RequestFilter) -> Result<Vec<ServiceRequest>, BackendError> { Ok(vec![]) }
+///     # async fn service_requests(&self, _: &RequestContext, _: &RequestFilter) -> Result<open311_server_traits::RequestList, BackendError> { Ok(Default::default()) }
 ///     # async fn service_request(&self, _: &RequestContext, _: &ServiceRequestId) -> Result<Option<ServiceRequest>, BackendError> { Ok(None) }
 /// }
 /// ```
@@ -143,14 +144,15 @@ pub trait Backend: Send + Sync + 'static {
     /// GET requests: the requests that match `filter`, newest first, at most `filter.limit`
     /// of them after skipping `filter.offset`.
     ///
-    /// [`RequestFilter::select`] does all of it for a backend that holds its requests in
-    /// memory. The router drops anything returned that does not match, and cuts the list at
-    /// the limit.
+    /// A `Vec<ServiceRequest>` converts into the answer with `.into()`; a backend that holds
+    /// its requests in memory as `Arc`s returns those, and nothing is copied.
+    /// [`RequestFilter::select`] does the filtering, ordering and paging for such a backend.
+    /// The router drops anything returned that does not match, and cuts the list at the limit.
     fn service_requests(
         &self,
         cx: &RequestContext,
         filter: &RequestFilter,
-    ) -> impl Future<Output = Result<Vec<ServiceRequest>, BackendError>> + Send;
+    ) -> impl Future<Output = Result<RequestList, BackendError>> + Send;
 
     /// GET requests/{service_request_id}; `Ok(None)` when there is no such request.
     fn service_request(
@@ -206,6 +208,42 @@ pub trait Backend: Send + Sync + 'static {
                 "service request updates are not offered",
             ))
         }
+    }
+}
+
+/// The requests a backend answers GET requests with, owned or shared.
+///
+/// ```
+/// use open311_server_traits::RequestList;
+/// use open311_types::{ServiceRequest, Status};
+///
+/// let list: RequestList = vec![ServiceRequest::new("1", Status::Open)].into();
+/// assert_eq!(list.0.len(), 1);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestList(pub Vec<Arc<ServiceRequest>>);
+
+impl From<Vec<ServiceRequest>> for RequestList {
+    fn from(requests: Vec<ServiceRequest>) -> Self {
+        requests.into_iter().collect()
+    }
+}
+
+impl From<Vec<Arc<ServiceRequest>>> for RequestList {
+    fn from(requests: Vec<Arc<ServiceRequest>>) -> Self {
+        RequestList(requests)
+    }
+}
+
+impl FromIterator<ServiceRequest> for RequestList {
+    fn from_iter<I: IntoIterator<Item = ServiceRequest>>(requests: I) -> Self {
+        RequestList(requests.into_iter().map(Arc::new).collect())
+    }
+}
+
+impl FromIterator<Arc<ServiceRequest>> for RequestList {
+    fn from_iter<I: IntoIterator<Item = Arc<ServiceRequest>>>(requests: I) -> Self {
+        RequestList(requests.into_iter().collect())
     }
 }
 

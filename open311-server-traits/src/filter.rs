@@ -1,5 +1,7 @@
 //! What GET requests and GET servicerequestupdates ask for, with the spec's defaults applied.
 
+use std::borrow::Borrow;
+
 use chrono::Duration;
 use open311_types::{
     Datetime, RequestQuery, ServiceCode, ServiceRequest, ServiceRequestId, Status,
@@ -163,17 +165,19 @@ impl RequestFilter {
             )
     }
 
-    /// Filters `requests`, orders them newest first, applies `offset` and `limit`, and
-    /// clones the ones kept: everything a backend that holds its requests in memory needs.
-    pub fn select<'a>(
+    /// Filters `requests`, orders them newest first, and applies `offset` and `limit`:
+    /// everything a backend that holds its requests in memory needs. The items may be the
+    /// requests themselves, references, or `Arc`s (which the router encodes without copying).
+    pub fn select<R: Borrow<ServiceRequest>>(
         &self,
-        requests: impl IntoIterator<Item = &'a ServiceRequest>,
-    ) -> Vec<ServiceRequest> {
-        let mut matching: Vec<&ServiceRequest> = requests
+        requests: impl IntoIterator<Item = R>,
+    ) -> Vec<R> {
+        let mut matching: Vec<R> = requests
             .into_iter()
-            .filter(|request| self.matches(request))
+            .filter(|request| self.matches(request.borrow()))
             .collect();
         matching.sort_by(|a, b| {
+            let (a, b) = (a.borrow(), b.borrow());
             b.requested_datetime
                 .cmp(&a.requested_datetime)
                 .then_with(|| b.service_request_id.cmp(&a.service_request_id))
@@ -182,7 +186,6 @@ impl RequestFilter {
             .into_iter()
             .skip(self.offset)
             .take(self.limit)
-            .cloned()
             .collect()
     }
 }

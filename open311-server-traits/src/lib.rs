@@ -48,7 +48,9 @@ mod router;
 #[cfg(feature = "tower")]
 mod tower;
 
-pub use backend::{ApiKeyOutcome, Backend, BackendError, BackendErrorKind, RequestContext};
+pub use backend::{
+    ApiKeyOutcome, Backend, BackendError, BackendErrorKind, RequestContext, RequestList,
+};
 pub use config::{
     AnyKey, ApiKeyPolicy, Clock, Config, FixedClock, KeyRejected, Limits, StaticKeys, SystemClock,
 };

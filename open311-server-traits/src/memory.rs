@@ -1,6 +1,6 @@
 //! A backend that keeps everything in memory: for tests, examples and mock servers.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use open311_types::{
     CreatedServiceRequest, CreatedUpdate, NewServiceRequest, NewServiceRequestUpdate, Service,
@@ -8,7 +8,7 @@ use open311_types::{
     ServiceType, Status, Token, TokenLookup,
 };
 
-use crate::backend::{Backend, BackendError, RequestContext};
+use crate::backend::{Backend, BackendError, RequestContext, RequestList};
 use crate::filter::{RequestFilter, UpdateFilter};
 
 /// A [`Backend`] over in-memory lists, with tokens for batch services and the updates
@@ -34,7 +34,7 @@ pub struct MemoryBackend {
 struct State {
     services: Vec<Service>,
     definitions: Vec<ServiceDefinition>,
-    requests: Vec<ServiceRequest>,
+    requests: Vec<Arc<ServiceRequest>>,
     tokens: Vec<(Token, ServiceRequestId)>,
     updates: Vec<ServiceRequestUpdate>,
     last_id: u64,
@@ -59,13 +59,17 @@ impl MemoryBackend {
 
     /// Adds an existing request, as it is.
     pub fn with_request(self, request: ServiceRequest) -> Self {
-        self.lock().requests.push(request);
+        self.lock().requests.push(Arc::new(request));
         self
     }
 
     /// Every request held, in the order created.
     pub fn requests(&self) -> Vec<ServiceRequest> {
-        self.lock().requests.clone()
+        self.lock()
+            .requests
+            .iter()
+            .map(|request| ServiceRequest::clone(request))
+            .collect()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -113,7 +117,7 @@ impl Backend for MemoryBackend {
         stored.lat = request.lat;
         stored.long = request.long;
         stored.media_url = request.media_url;
-        state.requests.push(stored);
+        state.requests.push(Arc::new(stored));
         let mut created = match service.service_type {
             Some(ServiceType::Batch) => {
                 let token = Token::from(format!("token-{id}"));
@@ -131,8 +135,9 @@ impl Backend for MemoryBackend {
         &self,
         _cx: &RequestContext,
         filter: &RequestFilter,
-    ) -> Result<Vec<ServiceRequest>, BackendError> {
-        Ok(filter.select(self.lock().requests.iter()))
+    ) -> Result<RequestList, BackendError> {
+        // Sharing the held requests: the answer copies none of them.
+        Ok(filter.select(self.lock().requests.iter().cloned()).into())
     }
 
     async fn service_request(
@@ -141,11 +146,11 @@ impl Backend for MemoryBackend {
         id: &ServiceRequestId,
     ) -> Result<Option<ServiceRequest>, BackendError> {
         let state = self.lock();
-        Ok(state
+        let found = state
             .requests
             .iter()
-            .find(|r| r.service_request_id.as_ref() == Some(id))
-            .cloned())
+            .find(|r| r.service_request_id.as_ref() == Some(id));
+        Ok(found.map(|request| ServiceRequest::clone(request)))
     }
 
     async fn token(
@@ -203,6 +208,7 @@ impl Backend for MemoryBackend {
                 "service_request_id {id} not found"
             )));
         };
+        let request = Arc::make_mut(request);
         if let Some(status) = &update.status {
             request.status = Some(status.clone());
         }

@@ -355,7 +355,7 @@ impl<B: Backend> Router<B> {
                     RequestFilter::from_query(&query, cx.now, &config.limits).map_err(|error| {
                         Rejection::bad_request(format!("{}: {}", error.field, error.message))
                     })?;
-                let mut requests = backend.service_requests(&cx, &filter).await?;
+                let mut requests = backend.service_requests(&cx, &filter).await?.0;
                 requests.retain(|request| filter.matches(request));
                 requests.truncate(filter.limit);
                 Ok(document(&requests, format, ok))

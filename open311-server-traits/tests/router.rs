@@ -5,7 +5,7 @@ use chrono::Duration;
 use http::{Method, Request, StatusCode};
 use open311_server_traits::{
     Backend, BackendError, Config, FixedClock, MemoryBackend, RequestContext, RequestFilter,
-    Router, StaticKeys,
+    RequestList, Router, StaticKeys,
 };
 use open311_types::{
     ApiError, Attribute, AttributeValue, CreatedServiceRequest, CreatedUpdate, Datatype, Datetime,
@@ -380,8 +380,8 @@ impl Backend for Sloppy {
         &self,
         _: &RequestContext,
         _: &RequestFilter,
-    ) -> Result<Vec<ServiceRequest>, BackendError> {
-        Ok(self.0.clone())
+    ) -> Result<RequestList, BackendError> {
+        Ok(self.0.clone().into())
     }
     async fn service_request(
         &self,

@@ -91,7 +91,8 @@ impl FromStr for DocumentKind {
 
 /// A document of the spec that the codecs read and write.
 ///
-/// Implemented by the list types (`Vec<Service>`, `Vec<ServiceRequest>`, ...) and by
+/// Implemented by the list types (`Vec<Service>`, `Vec<ServiceRequest>`, ..., and the same
+/// lists of `Arc`s, which a server encodes without copying what it holds) and by
 /// [`ServiceDefinition`](crate::ServiceDefinition) and [`Discovery`](crate::Discovery).
 /// Use it through [`decode`], [`encode`] and the `xml` and `json` modules.
 pub trait Document: sealed::Codec {

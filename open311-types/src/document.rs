@@ -1,5 +1,7 @@
 //! The documents: how each list or record sits at the root of an XML or JSON document.
 
+use std::sync::Arc;
+
 use crate::api_error::ApiError;
 use crate::codec::{Ctx, Document, DocumentKind, Record, sealed::Codec};
 use crate::definition::ServiceDefinition;
@@ -71,11 +73,36 @@ impl<T: ListItem> Codec for Vec<T> {
     }
 
     fn write_xml(&self, out: &mut XmlOut) {
-        out.list(T::ROOT, self);
+        out.list(T::ROOT, self.iter());
     }
 }
 
 impl<T: ListItem> Document for Vec<T> {
+    const KIND: DocumentKind = T::KIND;
+}
+
+/// Lists of shared items, so that a server can encode what it holds without copying it.
+impl<T: ListItem> Codec for Vec<Arc<T>> {
+    fn read_xml(input: &mut XmlIn<'_>) -> Result<Self, Error> {
+        Ok(Vec::<T>::read_xml(input)?
+            .into_iter()
+            .map(Arc::new)
+            .collect())
+    }
+
+    fn read_json(input: JsonIn<'_, '_>, ctx: &mut Ctx) -> Result<Self, Error> {
+        Ok(Vec::<T>::read_json(input, ctx)?
+            .into_iter()
+            .map(Arc::new)
+            .collect())
+    }
+
+    fn write_xml(&self, out: &mut XmlOut) {
+        out.list(T::ROOT, self.iter().map(|item| &**item));
+    }
+}
+
+impl<T: ListItem> Document for Vec<Arc<T>> {
     const KIND: DocumentKind = T::KIND;
 }
 

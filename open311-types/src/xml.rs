@@ -641,8 +641,12 @@ impl XmlOut {
     }
 
     /// Writes a list of records inside an element named `name`.
-    pub(crate) fn list<T: Record>(&mut self, name: &str, items: &[T]) {
-        if items.is_empty() {
+    pub(crate) fn list<'i, T: Record + 'i>(
+        &mut self,
+        name: &str,
+        items: impl ExactSizeIterator<Item = &'i T>,
+    ) {
+        if items.len() == 0 {
             self.empty(name);
             return;
         }
@@ -847,7 +851,7 @@ impl FieldSink for XmlOut {
         name: &str,
         items: &[T],
     ) -> Result<(), Infallible> {
-        self.list(name, items);
+        self.list(name, items.iter());
         Ok(())
     }
 

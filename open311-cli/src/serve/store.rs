@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::Duration;
-use open311_server_traits::{Backend, BackendError, RequestContext, RequestFilter, UpdateFilter};
+use open311_server_traits::{
+    Backend, BackendError, RequestContext, RequestFilter, RequestList, UpdateFilter,
+};
 use open311_types::form;
 use open311_types::{
     CreatedServiceRequest, CreatedUpdate, Datetime, DecodeOptions, Document, JurisdictionId,
@@ -718,14 +720,16 @@ impl Backend for SqliteBackend {
         &self,
         cx: &RequestContext,
         filter: &RequestFilter,
-    ) -> Result<Vec<ServiceRequest>, BackendError> {
+    ) -> Result<RequestList, BackendError> {
         let filter = filter.clone();
         let jurisdiction = cx
             .jurisdiction_id
             .clone()
             .filter(|_| self.options.multi_jurisdiction);
-        self.read(move |connection| query_requests(connection, &filter, jurisdiction.as_ref()))
-            .await
+        let found = self
+            .read(move |connection| query_requests(connection, &filter, jurisdiction.as_ref()))
+            .await?;
+        Ok(found.into())
     }
 
     async fn service_request(
