@@ -535,6 +535,26 @@ impl FromScalar for f64 {
     }
 }
 
+/// A WGS84 coordinate within ±`LIMIT` degrees (90 for `lat`, 180 for `long`); a number
+/// outside is unreadable as one, and kept as an extension.
+pub(crate) struct Coordinate<const LIMIT: u16>(pub(crate) f64);
+
+impl<const LIMIT: u16> FromScalar for Coordinate<LIMIT> {
+    fn from_scalar(scalar: Scalar<'_>, ctx: &mut Ctx) -> Result<Parsed<Self>, Error> {
+        Ok(match f64::from_scalar(scalar, ctx)? {
+            Parsed::Value(value) if value.abs() <= f64::from(LIMIT) => {
+                Parsed::Value(Coordinate(value))
+            }
+            Parsed::Value(value) => Parsed::Invalid(
+                serde_json::Number::from_f64(value)
+                    .map_or(ExtensionValue::Null, ExtensionValue::Number),
+            ),
+            Parsed::Absent => Parsed::Absent,
+            Parsed::Invalid(raw) => Parsed::Invalid(raw),
+        })
+    }
+}
+
 /// Reads a finite decimal number; refuses `NaN`, `inf` and friends that `f64::from_str` takes.
 pub(crate) fn parse_decimal(text: &str) -> Option<f64> {
     let plain = text
@@ -705,6 +725,19 @@ pub(crate) trait FieldSource<'de> {
         let mut value = slot.take().map(Trimmed);
         self.set(name, &mut value, extensions)?;
         *slot = value.map(|Trimmed(text)| text);
+        Ok(())
+    }
+
+    /// Reads a coordinate within ±`LIMIT` degrees into `slot`.
+    fn set_coordinate<const LIMIT: u16>(
+        &mut self,
+        name: &'static str,
+        slot: &mut Option<f64>,
+        extensions: &mut Extensions,
+    ) -> Result<(), Error> {
+        let mut value = slot.take().map(Coordinate::<LIMIT>);
+        self.set(name, &mut value, extensions)?;
+        *slot = value.map(|Coordinate(value)| value);
         Ok(())
     }
 

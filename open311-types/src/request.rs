@@ -174,8 +174,8 @@ impl Record for ServiceRequest {
             "address" => source.set("address", &mut self.address, ext),
             "address_id" => source.set("address_id", &mut self.address_id, ext),
             "zipcode" => source.set("zipcode", &mut self.zipcode, ext),
-            "lat" => source.set("lat", &mut self.lat, ext),
-            "long" => source.set("long", &mut self.long, ext),
+            "lat" => source.set_coordinate::<90>("lat", &mut self.lat, ext),
+            "long" => source.set_coordinate::<180>("long", &mut self.long, ext),
             "media_url" => source.set_trimmed("media_url", &mut self.media_url, ext),
             _ => source.keep(name, ext),
         }

@@ -174,7 +174,10 @@ impl<'a> XmlIn<'a> {
         let name = self.local_name(&start)?;
         let mut nil = false;
         if !start.attributes_raw().trim().is_empty() {
-            for attribute in start.attributes() {
+            // quick-xml's duplicate check compares every attribute with every other; without it
+            // an element with many attributes costs time in proportion to their number.
+            let mut ignored: Option<String> = None;
+            for attribute in start.attributes().with_checks(false) {
                 let attribute = attribute.map_err(|error| Error::Syntax {
                     format: Format::Xml,
                     position: self.here(),
@@ -188,9 +191,11 @@ impl<'a> XmlIn<'a> {
                     nil = matches!(attribute.value.trim(), "true" | "1");
                     continue;
                 }
-                self.ctx.deviate(DeviationKind::XmlAttribute {
-                    name: key.to_owned(),
-                })?;
+                ignored.get_or_insert_with(|| key.to_owned());
+            }
+            // One deviation per element, naming the first attribute ignored.
+            if let Some(name) = ignored {
+                self.ctx.deviate(DeviationKind::XmlAttribute { name })?;
             }
         }
         Ok(Child { name, empty, nil })
