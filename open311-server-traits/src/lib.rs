@@ -40,6 +40,17 @@
 //! | `tower` | `impl tower::Service` for [`Router`], reading any body under the size limit |
 //! | `tracing` | rejections and backend failures at DEBUG, under `open311::rejection` and `open311::backend`; never an `api_key` |
 
+// Input from the network reaches this code: no panic on it, and every failure a typed error.
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
 mod backend;
 mod config;
 mod filter;

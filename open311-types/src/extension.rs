@@ -144,8 +144,9 @@ pub(crate) fn serialize_entries<M: SerializeMap>(
             .count();
         if repeats == 1 {
             map.serialize_entry(&entry.name, &entry.value)?;
-        } else if entries[..index]
+        } else if entries
             .iter()
+            .take(index)
             .all(|earlier| earlier.name != entry.name)
         {
             let group = RepeatedName {

@@ -274,16 +274,24 @@ pub fn parse_pairs(input: &[u8], limits: &FormLimits) -> Result<Vec<(String, Str
                 FormErrorKind::TooManyPairs(limits.max_pairs),
             ));
         }
-        let (raw_name, raw_value) = match pair.iter().position(|&byte| byte == b'=') {
-            Some(at) => (&pair[..at], &pair[at + 1..]),
-            None => (pair, &pair[pair.len()..]),
-        };
+        let (raw_name, raw_value) = split_pair(pair);
         let name = percent_decode(raw_name)
             .map_err(|kind| FormError::new(String::from_utf8_lossy(raw_name), kind))?;
         let value = percent_decode(raw_value).map_err(|kind| FormError::new(name.clone(), kind))?;
         pairs.push((name, value));
     }
     Ok(pairs)
+}
+
+/// Splits `name=value` at the first `=`; without one, the value is empty.
+pub(crate) fn split_pair(pair: &[u8]) -> (&[u8], &[u8]) {
+    match pair.iter().position(|&byte| byte == b'=') {
+        Some(at) => {
+            let (name, rest) = pair.split_at(at);
+            (name, rest.get(1..).unwrap_or_default())
+        }
+        None => (pair, &[]),
+    }
 }
 
 pub(crate) fn percent_decode(raw: &[u8]) -> Result<String, FormErrorKind> {

@@ -69,6 +69,17 @@
 //! - [`validate`]: a posted request against the spec and its service definition.
 //! - [`datetime`]: the spec's W3C datetimes.
 
+// Input from the network reaches this code: no panic on it, and every failure a typed error.
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
 pub mod datetime;
 pub mod form;
 pub mod json;

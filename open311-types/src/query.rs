@@ -10,7 +10,9 @@
 //! and writes them.
 
 use crate::datetime::{self, Datetime};
-use crate::form::{FormError, FormErrorKind, FormLimits, check_identifier, percent_decode};
+use crate::form::{
+    FormError, FormErrorKind, FormLimits, check_identifier, percent_decode, split_pair,
+};
 use crate::id::{JurisdictionId, ServiceCode, ServiceRequestId};
 use crate::request::Status;
 
@@ -153,10 +155,7 @@ impl RequestQuery {
                     FormErrorKind::TooManyPairs(limits.max_pairs),
                 ));
             }
-            let (raw_name, raw_value) = match pair.iter().position(|&byte| byte == b'=') {
-                Some(at) => (&pair[..at], &pair[at + 1..]),
-                None => (pair, &pair[pair.len()..]),
-            };
+            let (raw_name, raw_value) = split_pair(pair);
             let name = percent_decode(raw_name)
                 .map_err(|kind| FormError::new(String::from_utf8_lossy(raw_name), kind))?;
             match name.as_str() {

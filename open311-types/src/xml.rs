@@ -587,6 +587,10 @@ fn trim_end_in_place(text: &mut String) {
 
 /// The bytes that send text down the slow path of escaping: markup, a carriage return, the
 /// C0 controls XML 1.0 forbids, and 0xEF, which starts U+FFFE and U+FFFF.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "computed at compile time: a bad index fails the build"
+)]
 const SPECIAL: [bool; 256] = {
     let mut special = [false; 256];
     let mut byte = 0;
@@ -600,6 +604,11 @@ const SPECIAL: [bool; 256] = {
     special[0xEF] = true;
     special
 };
+
+/// Whether `byte` needs the slow path of escaping.
+fn is_special(byte: u8) -> bool {
+    SPECIAL.get(usize::from(byte)).copied().unwrap_or(true)
+}
 
 /// Whether XML 1.0 allows `c` in a document.
 fn is_xml_char(c: char) -> bool {
@@ -665,7 +674,7 @@ impl XmlOut {
     }
 
     fn escaped(&mut self, text: &str) {
-        if !text.bytes().any(|byte| SPECIAL[usize::from(byte)]) {
+        if !text.bytes().any(is_special) {
             self.buf.push_str(text);
             return;
         }
