@@ -214,7 +214,7 @@ fn body(rng: &mut Lcg, path: &str) -> Vec<u8> {
             b"\xFF\xFE",
             b"&lat=1&lat=2",
         ];
-        let chosen: &[u8] = *rng.pick::<&[u8]>(raw);
+        let chosen: &[u8] = rng.pick::<&[u8]>(raw);
         body.extend_from_slice(chosen);
     }
     if rng.chance(2) {
@@ -257,10 +257,10 @@ fn request(rng: &mut Lcg) -> Request<Bytes> {
         format!("{path}?{query}")
     };
     let mut builder = Request::builder().method(method.clone()).uri(uri);
-    if method == Method::POST || rng.chance(5) {
-        if let Some(content_type) = rng.pick(CONTENT_TYPES) {
-            builder = builder.header("content-type", *content_type);
-        }
+    if (method == Method::POST || rng.chance(5))
+        && let Some(content_type) = rng.pick(CONTENT_TYPES)
+    {
+        builder = builder.header("content-type", *content_type);
     }
     if rng.chance(20) {
         builder = builder.header("host", "city.example");
