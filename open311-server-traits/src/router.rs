@@ -242,6 +242,12 @@ impl<B: Backend> Router<B> {
         Rejection::too_large(self.inner.config.limits.max_body).render(self.format_of(path))
     }
 
+    /// An error answer with `status` and `description`, in the format `path` asks for: for
+    /// layers in front of the router, such as timeouts.
+    pub fn refuse(&self, path: &str, status: StatusCode, description: &str) -> Response<Bytes> {
+        Rejection::new(status, description).render(self.format_of(path))
+    }
+
     async fn dispatch(&self, request: Request<Bytes>) -> Answer {
         let (parts, body) = request.into_parts();
         let (resource, format) = self.route(parts.uri.path())?;

@@ -6,12 +6,13 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use http_body_util::BodyExt;
 use http_body_util::Full;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use open311_server_traits::{AnyKey, Config, Router, StaticKeys};
-use tower_service::Service as _;
 
 mod sample;
 mod seed;
@@ -41,6 +42,22 @@ pub(crate) struct Args {
     /// The endpoint's public URL, for the discovery document.
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
+    /// Seconds a client has to send a request's headers.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    header_timeout: u64,
+    /// Seconds a request's body may stall between two pieces.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    body_timeout: u64,
+    /// Seconds a whole request body may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    request_timeout: u64,
+}
+
+/// How long a client may take, from the command line.
+#[derive(Debug, Clone, Copy)]
+struct Timeouts {
+    body_idle: Duration,
+    whole: Duration,
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -112,6 +129,10 @@ async fn serve(args: &Args) -> Result<ExitCode, String> {
         args.db.display()
     );
 
+    let timeouts = Timeouts {
+        body_idle: Duration::from_secs(args.body_timeout),
+        whole: Duration::from_secs(args.request_timeout),
+    };
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown_signal());
     loop {
@@ -128,12 +149,14 @@ async fn serve(args: &Args) -> Result<ExitCode, String> {
                 };
                 let router = router.clone();
                 let service = hyper::service::service_fn(move |request| {
-                    let mut router = router.clone();
-                    async move { Ok::<_, std::convert::Infallible>(logged(&mut router, request).await) }
+                    let router = router.clone();
+                    async move {
+                        Ok::<_, std::convert::Infallible>(logged(&router, request, timeouts).await)
+                    }
                 });
                 let connection = http1::Builder::new()
                     .timer(TokioTimer::new())
-                    .header_read_timeout(Duration::from_secs(30))
+                    .header_read_timeout(Duration::from_secs(args.header_timeout))
                     .serve_connection(TokioIo::new(stream), service);
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
@@ -157,22 +180,76 @@ async fn serve(args: &Args) -> Result<ExitCode, String> {
 /// Answers one request and logs one line: method, path, status, time. The query string is not
 /// logged, so nothing a client put there (an `api_key`, say) reaches the log.
 async fn logged(
-    router: &mut Router<store::SqliteBackend>,
-    request: http::Request<hyper::body::Incoming>,
+    router: &Router<store::SqliteBackend>,
+    request: http::Request<Incoming>,
+    timeouts: Timeouts,
 ) -> http::Response<Full<Bytes>> {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let response = match router.call(request).await {
-        Ok(response) => response,
-        Err(never) => match never {},
+    let (parts, body) = request.into_parts();
+    let response = match read_body(router, &parts, body, timeouts).await {
+        Ok(bytes) => router.handle(http::Request::from_parts(parts, bytes)).await,
+        Err(refusal) => refusal,
     };
     tracing::info!(
         "{method} {path} {} {:.1}ms",
         response.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     );
-    response
+    response.map(Full::new)
+}
+
+/// Reads a body under the size limit and the timeouts; a declared length over the limit is
+/// refused before any byte is read, a longer body as soon as it passes the limit (hyper then
+/// closes the connection rather than read the rest), and a body that stalls with 408.
+async fn read_body(
+    router: &Router<store::SqliteBackend>,
+    parts: &http::request::Parts,
+    mut body: Incoming,
+    timeouts: Timeouts,
+) -> Result<Bytes, http::Response<Bytes>> {
+    let path = parts.uri.path();
+    let limit = router.config().limits().max_body;
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(router.body_too_large(path));
+    }
+    let deadline = tokio::time::Instant::now() + timeouts.whole;
+    let mut bytes = Vec::new();
+    loop {
+        let wait = timeouts
+            .body_idle
+            .min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+        let frame = match tokio::time::timeout(wait, body.frame()).await {
+            Ok(frame) => frame,
+            Err(_) => {
+                let description = "the request body did not arrive in time";
+                return Err(router.refuse(path, http::StatusCode::REQUEST_TIMEOUT, description));
+            }
+        };
+        match frame {
+            None => return Ok(Bytes::from(bytes)),
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    if bytes.len() + data.len() > limit {
+                        return Err(router.body_too_large(path));
+                    }
+                    bytes.extend_from_slice(&data);
+                }
+            }
+            // The client broke off: there is no request to answer, but the answer is still a
+            // spec error document.
+            Some(Err(_)) => {
+                let description = "the request body could not be read";
+                return Err(router.refuse(path, http::StatusCode::BAD_REQUEST, description));
+            }
+        }
+    }
 }
 
 async fn shutdown_signal() {
