@@ -1,6 +1,9 @@
 //! `open311`: read Open311 documents, serve and check GeoReport v2 endpoints.
 
-#![allow(rustdoc::bare_urls, reason = "the doc comments are the command's --help text")]
+#![allow(
+    rustdoc::bare_urls,
+    reason = "the doc comments are the command's --help text"
+)]
 
 use std::process::ExitCode;
 

@@ -237,6 +237,16 @@ impl<B: Backend> Router<B> {
             .unwrap_or(Format::Xml)
     }
 
+    /// Whether the headers declare a body over the limit, which is then refused before it is
+    /// read.
+    pub fn declares_too_large(&self, headers: &http::HeaderMap) -> bool {
+        headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.trim().parse::<u64>().ok())
+            .is_some_and(|length| length > self.inner.config.limits.max_body as u64)
+    }
+
     /// The answer for a body over the limit, as a layer that reads the body gives it.
     pub fn body_too_large(&self, path: &str) -> Response<Bytes> {
         Rejection::too_large(self.inner.config.limits.max_body).render(self.format_of(path))

@@ -34,12 +34,7 @@ where
         Box::pin(async move {
             let limit = router.config().limits().max_body;
             let (parts, body) = request.into_parts();
-            let declared = parts
-                .headers
-                .get(http::header::CONTENT_LENGTH)
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.parse::<u64>().ok());
-            if declared.is_some_and(|length| length > limit as u64) {
+            if router.declares_too_large(&parts.headers) {
                 return Ok(router.body_too_large(parts.uri.path()).map(Full::new));
             }
             let bytes = match Limited::new(body, limit).collect().await {

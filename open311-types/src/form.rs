@@ -205,11 +205,12 @@ pub fn encode_update(update: &NewServiceRequestUpdate, api_key: Option<&str>) ->
     out.0
 }
 
+/// Writes `name=value` pairs, form-encoded and joined with `&`.
 #[derive(Default)]
-struct Encoder(String);
+pub(crate) struct Encoder(pub(crate) String);
 
 impl Encoder {
-    fn pair(&mut self, name: &str, value: &str) {
+    pub(crate) fn pair(&mut self, name: &str, value: &str) {
         if !self.0.is_empty() {
             self.0.push('&');
         }
@@ -218,6 +219,27 @@ impl Encoder {
         self.0.push('=');
         self.0
             .extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+    }
+
+    /// Writes `name=a,b,c`: each item encoded, the commas left as they are, so that an item
+    /// holding a comma travels as `%2C`. Nothing when there are no items.
+    pub(crate) fn list<'a>(&mut self, name: &str, items: impl Iterator<Item = &'a str>) {
+        let mut first = true;
+        for item in items {
+            if first {
+                if !self.0.is_empty() {
+                    self.0.push('&');
+                }
+                self.0
+                    .extend(url::form_urlencoded::byte_serialize(name.as_bytes()));
+                self.0.push('=');
+                first = false;
+            } else {
+                self.0.push(',');
+            }
+            self.0
+                .extend(url::form_urlencoded::byte_serialize(item.as_bytes()));
+        }
     }
 
     fn opt(&mut self, name: &str, value: Option<&str>) {

@@ -11,7 +11,7 @@
 
 use crate::datetime::{self, Datetime};
 use crate::form::{
-    FormError, FormErrorKind, FormLimits, check_identifier, percent_decode, split_pair,
+    Encoder, FormError, FormErrorKind, FormLimits, check_identifier, percent_decode, split_pair,
 };
 use crate::id::{JurisdictionId, ServiceCode, ServiceRequestId};
 use crate::request::Status;
@@ -91,7 +91,7 @@ impl RequestQuery {
     /// assert_eq!(query.to_query_string_with(QueryDatetimes::WithoutOffset), "start_date=2010-05-24T00%3A00%3A00");
     /// ```
     pub fn to_query_string_with(&self, datetimes: QueryDatetimes) -> String {
-        let mut out = QueryWriter::default();
+        let mut out = Encoder::default();
         if let Some(jurisdiction) = &self.jurisdiction_id {
             out.pair("jurisdiction_id", jurisdiction.as_str());
         }
@@ -291,40 +291,6 @@ fn list(
         items.push(item.to_owned());
     }
     Ok(items)
-}
-
-#[derive(Default)]
-struct QueryWriter(String);
-
-impl QueryWriter {
-    fn pair(&mut self, name: &str, value: &str) {
-        if !self.0.is_empty() {
-            self.0.push('&');
-        }
-        self.0
-            .extend(url::form_urlencoded::byte_serialize(name.as_bytes()));
-        self.0.push('=');
-        self.0
-            .extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
-    }
-
-    fn list<'a>(&mut self, name: &str, items: impl Iterator<Item = &'a str>) {
-        let mut first = true;
-        for item in items {
-            if first {
-                if !self.0.is_empty() {
-                    self.0.push('&');
-                }
-                self.0.push_str(name);
-                self.0.push('=');
-                first = false;
-            } else {
-                self.0.push(',');
-            }
-            self.0
-                .extend(url::form_urlencoded::byte_serialize(item.as_bytes()));
-        }
-    }
 }
 
 #[cfg(test)]

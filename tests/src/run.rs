@@ -1276,6 +1276,11 @@ fn discovery_gaps(discovery: &Discovery) -> Vec<String> {
     gaps
 }
 
+/// The name of a field that is missing.
+fn absent((name, missing): (&'static str, bool)) -> Option<&'static str> {
+    missing.then_some(name)
+}
+
 fn service_gaps(service: &Service) -> Option<String> {
     let missing: Vec<&str> = [
         ("service_name", service.service_name.is_none()),
@@ -1283,7 +1288,7 @@ fn service_gaps(service: &Service) -> Option<String> {
         ("type", service.service_type.is_none()),
     ]
     .into_iter()
-    .filter_map(|(name, missing)| missing.then_some(name))
+    .filter_map(absent)
     .collect();
     (!missing.is_empty()).then(|| {
         format!(
@@ -1309,7 +1314,7 @@ fn definition_gaps(definition: &ServiceDefinition) -> Vec<String> {
             ),
         ]
         .into_iter()
-        .filter_map(|(name, missing)| missing.then_some(name))
+        .filter_map(absent)
         .collect();
         if !missing.is_empty() {
             gaps.push(format!(
@@ -1330,7 +1335,7 @@ fn request_gaps(request: &ServiceRequest) -> Option<String> {
         ("requested_datetime", request.requested_datetime.is_none()),
     ]
     .into_iter()
-    .filter_map(|(name, missing)| missing.then_some(name))
+    .filter_map(absent)
     .collect();
     let id = request
         .service_request_id

@@ -211,12 +211,7 @@ async fn read_body(
 ) -> Result<Bytes, http::Response<Bytes>> {
     let path = parts.uri.path();
     let limit = router.config().limits().max_body;
-    let declared = parts
-        .headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
+    if router.declares_too_large(&parts.headers) {
         return Err(router.body_too_large(path));
     }
     let deadline = tokio::time::Instant::now() + timeouts.whole;

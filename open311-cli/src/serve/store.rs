@@ -634,6 +634,13 @@ impl Readers {
 }
 
 impl SqliteBackend {
+    /// The catalogue's entry for `service_code`.
+    fn entry(&self, service_code: &ServiceCode) -> Option<&(Service, Option<ServiceDefinition>)> {
+        self.catalogue
+            .iter()
+            .find(|(service, _)| service.service_code == *service_code)
+    }
+
     /// Runs `read` on a pooled connection, off the async threads.
     async fn read<T, F>(&self, read: F) -> Result<T, BackendError>
     where
@@ -680,11 +687,7 @@ impl Backend for SqliteBackend {
         _cx: &RequestContext,
         service_code: &ServiceCode,
     ) -> Result<Option<Service>, BackendError> {
-        let found = self
-            .catalogue
-            .iter()
-            .find(|(service, _)| service.service_code == *service_code);
-        Ok(found.map(|(service, _)| service.clone()))
+        Ok(self.entry(service_code).map(|(service, _)| service.clone()))
     }
 
     async fn service_definition(
@@ -692,11 +695,9 @@ impl Backend for SqliteBackend {
         _cx: &RequestContext,
         service_code: &ServiceCode,
     ) -> Result<Option<ServiceDefinition>, BackendError> {
-        let found = self
-            .catalogue
-            .iter()
-            .find(|(service, _)| service.service_code == *service_code);
-        Ok(found.and_then(|(_, definition)| definition.clone()))
+        Ok(self
+            .entry(service_code)
+            .and_then(|(_, definition)| definition.clone()))
     }
 
     async fn create_request(
