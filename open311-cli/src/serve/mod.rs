@@ -119,6 +119,9 @@ async fn serve(args: &Args) -> Result<ExitCode, String> {
         config = config.with_public_url(url.clone());
     }
     let router = Router::new(backend, config);
+    // The signal handlers exist before the server says it listens: a SIGTERM sent as soon as
+    // the line appears must shut it down cleanly, not kill it.
+    let mut signals = Signals::new().map_err(|error| format!("signal handlers: {error}"))?;
 
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -134,7 +137,7 @@ async fn serve(args: &Args) -> Result<ExitCode, String> {
         whole: Duration::from_secs(args.request_timeout),
     };
     let graceful = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown_signal());
+    let mut shutdown = std::pin::pin!(signals.wait());
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -247,20 +250,36 @@ async fn read_body(
     }
 }
 
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// SIGINT and SIGTERM, listened for from the moment this is made.
+struct Signals {
     #[cfg(unix)]
-    {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(_) => return std::future::pending().await,
-            };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = terminate.recv() => {}
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
         }
+        #[cfg(not(unix))]
+        Ok(Signals {})
     }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
+
+    /// Waits for either signal.
+    async fn wait(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

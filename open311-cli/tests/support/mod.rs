@@ -6,6 +6,10 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A running `open311 serve`, stopped with SIGTERM when dropped.
@@ -81,6 +85,21 @@ impl Server {
         child.wait().map(|status| status.success()).unwrap_or(false)
     }
 
+    /// Kills the server with SIGKILL, as a crash would, and waits for it to be gone.
+    pub(crate) fn kill(mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().expect("the server can be killed");
+            child.wait().expect("the killed server is reaped");
+        }
+    }
+
+    /// Whether the server process is still running (it has not exited or crashed).
+    pub(crate) fn is_running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|child| matches!(child.try_wait(), Ok(None)))
+    }
+
     /// Sends one request and returns the status, the content type and the body.
     pub(crate) async fn send(&self, method: &str, path: &str, body: Option<&str>) -> Answer {
         send(&self.addr, method, path, body).await
@@ -144,5 +163,82 @@ pub(crate) async fn send(addr: &str, method: &str, path: &str, body: Option<&str
         status,
         content_type,
         body: response[split + 4..].to_vec(),
+    }
+}
+
+/// One keep-alive HTTP/1.1 connection that carries many requests in turn.
+pub(crate) struct KeepAlive {
+    addr: String,
+    sender: SendRequest<Full<Bytes>>,
+}
+
+impl KeepAlive {
+    /// Opens a connection to `addr`, driven by a task of the current runtime.
+    pub(crate) async fn connect(addr: &str) -> Result<KeepAlive, String> {
+        let stream = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|error| format!("connecting to {addr}: {error}"))?;
+        let _ = stream.set_nodelay(true);
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|error| format!("handshake with {addr}: {error}"))?;
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(KeepAlive {
+            addr: addr.to_owned(),
+            sender,
+        })
+    }
+
+    /// Sends one request on this connection and reads its answer; an error when the connection
+    /// fails before the whole answer arrives.
+    pub(crate) async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+    ) -> Result<Answer, String> {
+        self.sender
+            .ready()
+            .await
+            .map_err(|error| format!("the connection is gone: {error}"))?;
+        let mut request = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header(http::header::HOST, &self.addr);
+        if body.is_some() {
+            request = request.header(
+                http::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded; charset=utf-8",
+            );
+        }
+        let request = request
+            .body(Full::new(Bytes::from(body.unwrap_or_default().to_owned())))
+            .map_err(|error| format!("building {method} {path}: {error}"))?;
+        let response = self
+            .sender
+            .send_request(request)
+            .await
+            .map_err(|error| format!("{method} {path}: {error}"))?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|error| format!("reading the answer to {method} {path}: {error}"))?
+            .to_bytes()
+            .to_vec();
+        Ok(Answer {
+            status,
+            content_type,
+            body,
+        })
     }
 }
