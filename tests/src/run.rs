@@ -91,18 +91,7 @@ pub async fn run<T: Target>(target: &T, options: &Options) -> Report {
     let created = if options.write {
         session.writes(&services, &definitions).await
     } else {
-        for id in [
-            "post.api-key-missing",
-            "post.api-key-invalid",
-            "post.unknown-service",
-            "post.missing-location",
-            "post.missing-attribute",
-            "post.outside-list",
-            "post.create",
-            "post.readable",
-            "token.flow",
-            "updates.post",
-        ] {
+        for id in POST_CHECKS.into_iter().chain(["updates.post"]) {
             session.skip(id, "writes were not asked for (--write)");
         }
         None
@@ -163,6 +152,19 @@ struct Created {
     id: open311_types::ServiceRequestId,
     format: Format,
 }
+
+/// The checks that need a service request to be posted; skipped together when none can be.
+const POST_CHECKS: [&str; 9] = [
+    "post.api-key-missing",
+    "post.api-key-invalid",
+    "post.unknown-service",
+    "post.missing-location",
+    "post.missing-attribute",
+    "post.outside-list",
+    "post.create",
+    "post.readable",
+    "token.flow",
+];
 
 const NO_SUCH: &str = "open311-conformance-no-such-thing";
 
@@ -665,17 +667,7 @@ impl<T: Target> Session<'_, T> {
                 .or_else(|| services.first()),
         };
         let Some(service) = chosen.cloned() else {
-            for id in [
-                "post.api-key-missing",
-                "post.api-key-invalid",
-                "post.unknown-service",
-                "post.missing-location",
-                "post.missing-attribute",
-                "post.outside-list",
-                "post.create",
-                "post.readable",
-                "token.flow",
-            ] {
+            for id in POST_CHECKS {
                 self.skip(id, "no service to post to");
             }
             return None;
