@@ -31,6 +31,7 @@
 use std::borrow::Cow;
 use std::convert::Infallible;
 use std::fmt::Write as _;
+use std::io::BufRead as _;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
@@ -76,14 +77,20 @@ pub(crate) struct XmlIn<'a> {
     reader: Reader<&'a [u8]>,
     base: u64,
     declared: bool,
+    /// Whether quick-xml reads text next, so that the input may be read directly from here.
+    ///
+    /// After a text event quick-xml has looked at the next `<` already and reads markup next.
+    in_text: bool,
     pub(crate) ctx: Ctx,
 }
 
-/// A start tag that was just read.
+/// A start tag that was just read, or seen ahead.
 pub(crate) struct Child<'a> {
     pub(crate) name: &'a str,
     empty: bool,
     nil: bool,
+    /// The start tag, a plain `<name>`, is the next thing in the input and is not read yet.
+    ahead: bool,
 }
 
 impl<'a> XmlIn<'a> {
@@ -95,16 +102,19 @@ impl<'a> XmlIn<'a> {
             reader,
             base,
             declared: false,
+            in_text: false,
             ctx,
         }
     }
 
     fn event(&mut self) -> Result<Event<'a>, Error> {
-        self.reader.read_event().map_err(|error| Error::Syntax {
+        let event = self.reader.read_event().map_err(|error| Error::Syntax {
             format: Format::Xml,
             position: Position::Byte(self.base + self.reader.error_position()),
             message: error.to_string(),
-        })
+        })?;
+        self.in_text = !matches!(event, Event::Text(_));
+        Ok(event)
     }
 
     fn here(&self) -> Position {
@@ -198,7 +208,12 @@ impl<'a> XmlIn<'a> {
                 self.ctx.deviate(DeviationKind::XmlAttribute { name })?;
             }
         }
-        Ok(Child { name, empty, nil })
+        Ok(Child {
+            name,
+            empty,
+            nil,
+            ahead: false,
+        })
     }
 
     /// The element's local name, borrowed from the input rather than copied.
@@ -246,24 +261,10 @@ impl<'a> XmlIn<'a> {
 
     /// Resolves `&name;`: the five predefined entities and character references only.
     fn resolve(&mut self, reference: &BytesRef<'_>) -> Result<char, Error> {
-        let resolved = match reference.resolve_char_ref() {
-            Ok(Some(c)) if is_xml_char(c) => Some(c),
-            Ok(Some(_)) | Err(_) => None,
-            Ok(None) => match &**reference {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                _ => None,
-            },
-        };
-        match resolved {
+        let name: &str = reference;
+        match reference_char(name) {
             Some(c) => Ok(c),
-            None => {
-                let name: &str = reference;
-                Err(self.error(format!("undefined or invalid entity reference &{name};")))
-            }
+            None => Err(self.error(format!("undefined or invalid entity reference &{name};"))),
         }
     }
 
@@ -273,6 +274,21 @@ impl<'a> XmlIn<'a> {
     pub(crate) fn text(&mut self, child: Child<'a>) -> Result<Scalar<'a>, Error> {
         if child.empty {
             return Ok(Scalar::Null);
+        }
+        if let Some(plain) = self.plain_text() {
+            // The end tag follows; quick-xml reads it and checks its name.
+            return match self.event()? {
+                Event::End(_) => {
+                    self.ctx.ascend();
+                    let plain = trim_cow(plain);
+                    Ok(if child.nil || plain.is_empty() {
+                        Scalar::Null
+                    } else {
+                        Scalar::Text(plain)
+                    })
+                }
+                _ => Err(self.error("an end tag was expected after the text")),
+            };
         }
         let mut text: Option<Cow<'a, str>> = None;
         let mut nested = false;
@@ -286,6 +302,114 @@ impl<'a> XmlIn<'a> {
         Ok(match text.map(trim_cow) {
             Some(text) if !text.is_empty() => Scalar::Text(text),
             _ => Scalar::Null,
+        })
+    }
+
+    /// Takes the text up to the next tag when it is plain and an end tag follows.
+    fn plain_text(&mut self) -> Option<Cow<'a, str>> {
+        let (length, text) = self.plain_run(0)?;
+        self.reader.stream().consume(length);
+        Some(text)
+    }
+
+    /// The plain text that starts `skip` bytes into the unread input and ends at an end tag:
+    /// its length in bytes and its value.
+    ///
+    /// Most fields are a run of text with at most a few references, and no CDATA, carriage
+    /// return or child element. Such a run is taken straight from the input, which was checked
+    /// as UTF-8 as a whole, rather than as text events that quick-xml would check again; the
+    /// reader's stream keeps its position right. Anything else, including a reference that is
+    /// not allowed, gives `None`, and is read event by event, which reports it.
+    fn plain_run(&self, skip: usize) -> Option<(usize, Cow<'a, str>)> {
+        if !self.in_text {
+            return None;
+        }
+        let rest: &[u8] = self.reader.get_ref();
+        let run = rest.get(skip..)?;
+        let stop = memchr::memchr3(b'<', b'&', b'\r', run)?;
+        let (end, escaped) = match run.get(stop) {
+            Some(b'&') => {
+                let tail = run.get(stop..)?;
+                (stop + memchr::memchr2(b'<', b'\r', tail)?, true)
+            }
+            _ => (stop, false),
+        };
+        if run.get(end..end + 2) != Some(b"</") {
+            return None;
+        }
+        let start = self.src.len().checked_sub(rest.len())? + skip;
+        let raw = self.src.get(start..start + end)?;
+        let text = if escaped {
+            Cow::Owned(unescape(raw)?)
+        } else {
+            Cow::Borrowed(raw)
+        };
+        Some((end, text))
+    }
+
+    /// Sees whether the next child is a plain start tag `<name>`, without reading it.
+    ///
+    /// With `skip_space`, whitespace before it is passed over: the caller has no use for it.
+    fn peek_child(&mut self, skip_space: bool) -> Option<Child<'a>> {
+        if !self.in_text {
+            return None;
+        }
+        if skip_space {
+            let rest: &[u8] = self.reader.get_ref();
+            let blank = rest
+                .iter()
+                .take_while(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n'))
+                .count();
+            if blank > 0 {
+                self.reader.stream().consume(blank);
+            }
+        }
+        let rest: &[u8] = self.reader.get_ref();
+        let length = plain_name(rest.strip_prefix(b"<")?)?;
+        let start = self.src.len().checked_sub(rest.len())? + 1;
+        let name = self.src.get(start..start + length)?;
+        self.ctx.position = self.here();
+        Some(Child {
+            name,
+            empty: false,
+            nil: false,
+            ahead: true,
+        })
+    }
+
+    /// Reads the start tag of a child seen ahead.
+    fn start_ahead(&mut self, child: Child<'a>) -> Result<Child<'a>, Error> {
+        if !child.ahead {
+            return Ok(child);
+        }
+        match self.event()? {
+            Event::Start(start) => {
+                self.ctx.descend()?;
+                self.child(start, false)
+            }
+            _ => Err(self.error("a start tag was expected")),
+        }
+    }
+
+    /// Reads a child seen ahead whole when it is `<name>`, plain text and `</name>`.
+    fn inline_text(&mut self, child: &Child<'a>) -> Option<Scalar<'a>> {
+        if !child.ahead || self.ctx.depth >= self.ctx.max_depth {
+            return None;
+        }
+        let name = child.name.as_bytes();
+        let open = name.len() + 2;
+        let (length, text) = self.plain_run(open)?;
+        let rest: &[u8] = self.reader.get_ref();
+        let close = rest.get(open + length + 2..)?;
+        if close.strip_prefix(name)?.first() != Some(&b'>') {
+            return None;
+        }
+        self.reader.stream().consume(open + length + name.len() + 3);
+        let text = trim_cow(text);
+        Some(if text.is_empty() {
+            Scalar::Null
+        } else {
+            Scalar::Text(text)
         })
     }
 
@@ -404,6 +528,11 @@ impl<'a> XmlIn<'a> {
         let mut text: Option<Cow<'a, str>> = None;
         let mut stray = false;
         loop {
+            // Whitespace before any text is trimmed away in the end, so it may be passed over.
+            if let Some(grandchild) = self.peek_child(text.is_none()) {
+                self.field(&mut record, grandchild)?;
+                continue;
+            }
             match self.event()? {
                 Event::Start(start) => {
                     self.ctx.descend()?;
@@ -451,6 +580,7 @@ impl<'a> XmlIn<'a> {
         };
         record.field(name, &mut source)?;
         if let Some(child) = source.child.take() {
+            let child = self.start_ahead(child)?;
             self.skip(child)?;
         }
         Ok(())
@@ -484,9 +614,17 @@ struct XmlFields<'i, 'a> {
     child: Option<Child<'a>>,
 }
 
-impl XmlFields<'_, '_> {
+impl<'a> XmlFields<'_, 'a> {
     fn structure(&mut self) -> Error {
         self.input.error("a field was read twice")
+    }
+
+    /// Takes the field's element, its start tag read.
+    fn take(&mut self) -> Result<Child<'a>, Error> {
+        match self.child.take() {
+            Some(child) => self.input.start_ahead(child),
+            None => Err(self.structure()),
+        }
     }
 }
 
@@ -496,30 +634,28 @@ impl<'a> FieldSource<'a> for XmlFields<'_, 'a> {
     }
 
     fn scalar(&mut self) -> Result<Scalar<'a>, Error> {
-        match self.child.take() {
-            Some(child) => self.input.text(child),
-            None => Err(self.structure()),
+        if let Some(child) = &self.child
+            && let Some(text) = self.input.inline_text(child)
+        {
+            self.child = None;
+            return Ok(text);
         }
+        let child = self.take()?;
+        self.input.text(child)
     }
 
     fn records<T: Record>(&mut self) -> Result<Vec<T>, Error> {
-        match self.child.take() {
-            Some(child) => self.input.records(child),
-            None => Err(self.structure()),
-        }
+        let child = self.take()?;
+        self.input.records(child)
     }
 
     fn record<T: Record>(&mut self) -> Result<T, Error> {
-        match self.child.take() {
-            Some(child) => self.input.record(child),
-            None => Err(self.structure()),
-        }
+        let child = self.take()?;
+        self.input.record(child)
     }
 
     fn texts(&mut self, item: &'static str) -> Result<Vec<String>, Error> {
-        let Some(child) = self.child.take() else {
-            return Err(self.structure());
-        };
+        let child = self.take()?;
         let mut texts = Vec::new();
         if child.empty {
             return Ok(texts);
@@ -540,10 +676,8 @@ impl<'a> FieldSource<'a> for XmlFields<'_, 'a> {
     }
 
     fn value(&mut self) -> Result<ExtensionValue, Error> {
-        match self.child.take() {
-            Some(child) => self.input.value(child),
-            None => Err(self.structure()),
-        }
+        let child = self.take()?;
+        self.input.value(child)
     }
 
     fn keep(&mut self, name: &str, extensions: &mut Extensions) -> Result<(), Error> {
@@ -563,6 +697,60 @@ fn append<'a>(text: &mut Option<Cow<'a, str>>, piece: Cow<'a, str>) {
         None => *text = Some(piece),
         Some(existing) => existing.to_mut().push_str(&piece),
     }
+}
+
+/// The length of the plain element name at the start of `bytes`, when a `>` follows it.
+///
+/// Plain means ASCII letters, digits, `_`, `-` and `.`, with no namespace prefix: the names of
+/// the spec and of nearly every extension.
+fn plain_name(bytes: &[u8]) -> Option<usize> {
+    if !bytes.first()?.is_ascii_alphabetic() && bytes.first() != Some(&b'_') {
+        return None;
+    }
+    let length = bytes
+        .iter()
+        .take_while(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.'))
+        .count();
+    (bytes.get(length) == Some(&b'>')).then_some(length)
+}
+
+/// `raw` with its references replaced; `None` when one is not allowed.
+fn unescape(raw: &str) -> Option<String> {
+    let mut text = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some((before, after)) = rest.split_once('&') {
+        text.push_str(before);
+        let (name, next) = after.split_once(';')?;
+        text.push(reference_char(name)?);
+        rest = next;
+    }
+    text.push_str(rest);
+    Some(text)
+}
+
+/// The character `&name;` stands for: one of the five entities XML predefines, or a character
+/// reference to a character XML allows. Any other entity would need a DTD, which is refused.
+fn reference_char(name: &str) -> Option<char> {
+    let c = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        _ => {
+            let number = name.strip_prefix('#')?;
+            let (digits, radix) = match number.strip_prefix('x') {
+                Some(hex) => (hex, 16),
+                None => (number, 10),
+            };
+            // `from_str_radix` alone would also take a sign.
+            if digits.is_empty() || !digits.bytes().all(|b| char::from(b).is_digit(radix)) {
+                return None;
+            }
+            char::from_u32(u32::from_str_radix(digits, radix).ok()?)?
+        }
+    };
+    is_xml_char(c).then_some(c)
 }
 
 fn trim_cow(text: Cow<'_, str>) -> Cow<'_, str> {

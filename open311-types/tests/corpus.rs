@@ -85,3 +85,76 @@ fn every_fixture_gives_its_expected_result() {
     assert!(checked >= 48, "only {checked} fixtures listed");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Decodes `bytes` as `kind` and writes the value back as JSON, for comparing what was read.
+fn reread(kind: DocumentKind, bytes: &[u8], format: Format) -> Result<Vec<u8>, Error> {
+    fn json<D: open311_types::Document>(bytes: &[u8], format: Format) -> Result<Vec<u8>, Error> {
+        open311_types::decode::<D>(bytes, format, &DecodeOptions::lenient())
+            .map(|decoded| open311_types::json::to_vec(&decoded.value))
+    }
+    match kind {
+        DocumentKind::Services => json::<Vec<Service>>(bytes, format),
+        DocumentKind::ServiceDefinition => json::<ServiceDefinition>(bytes, format),
+        DocumentKind::Requests => json::<Vec<ServiceRequest>>(bytes, format),
+        DocumentKind::RequestCreated => json::<Vec<CreatedServiceRequest>>(bytes, format),
+        DocumentKind::Token => json::<Vec<TokenLookup>>(bytes, format),
+        DocumentKind::Errors => json::<Vec<ApiError>>(bytes, format),
+        DocumentKind::Discovery => json::<Discovery>(bytes, format),
+        DocumentKind::Updates => json::<Vec<ServiceRequestUpdate>>(bytes, format),
+        DocumentKind::UpdateCreated => json::<Vec<CreatedUpdate>>(bytes, format),
+    }
+}
+
+/// The XML reader takes plain fields straight from the input and the rest event by event; a
+/// comment after every tag forces events everywhere. Real documents read the same both ways.
+#[test]
+fn xml_fixtures_read_the_same_by_events() {
+    let Some(dir) = fixtures() else { return };
+    let index = std::fs::read_to_string(dir.join("index.tsv")).unwrap();
+    let mut compared = 0;
+    for line in index
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+    {
+        let columns: Vec<&str> = line.split('\t').collect();
+        let [file, kind, "xml", ..] = columns[..] else {
+            continue;
+        };
+        let kind: DocumentKind = kind.parse().unwrap();
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            continue;
+        };
+        // Only after tags that close markup: a `>` in text or in a DOCTYPE is left alone.
+        let commented = text
+            .split_inclusive('>')
+            .map(|piece| match piece.rfind('<') {
+                Some(at) if piece[at..].starts_with("</") || is_start_tag(&piece[at..]) => {
+                    format!("{piece}<!---->")
+                }
+                _ => piece.to_owned(),
+            })
+            .collect::<String>();
+        let direct = reread(kind, &bytes, Format::Xml);
+        let by_events = reread(kind, commented.as_bytes(), Format::Xml);
+        match (&direct, &by_events) {
+            (Ok(direct), Ok(by_events)) => assert!(
+                direct == by_events,
+                "{file}: read directly\n{}\nby events\n{}",
+                String::from_utf8_lossy(direct),
+                String::from_utf8_lossy(by_events)
+            ),
+            (Err(_), Err(_)) => {}
+            _ => panic!("{file}: read directly {direct:?}, by events {by_events:?}"),
+        }
+        compared += 1;
+    }
+    assert!(compared >= 20, "only {compared} XML fixtures compared");
+}
+
+/// Whether `tag` is a start tag such as `<name>` or `<p:name a="1">`.
+fn is_start_tag(tag: &str) -> bool {
+    tag.strip_prefix('<')
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+}

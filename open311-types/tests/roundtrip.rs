@@ -1007,6 +1007,9 @@ where
         format,
         shown(&bytes)
     );
+    if matches!(format, Format::Xml) {
+        check_reading_paths(&bytes, value)?;
+    }
     let again = encode(&lenient.value, format);
     prop_assert!(
         again == bytes,
@@ -1044,6 +1047,24 @@ where
             format,
             strict
         );
+    }
+    Ok(())
+}
+
+/// The XML reader takes plain fields straight from the input and everything else event by
+/// event. A comment after every tag forces events everywhere, and whitespace between tags
+/// makes the direct reading pass over it; neither may change what is read.
+fn check_reading_paths<D>(xml: &[u8], value: &D) -> Result<(), TestCaseError>
+where
+    D: Document + PartialEq + Debug,
+{
+    let xml = shown(xml);
+    let commented = xml.replace('>', "><!---->");
+    let indented = xml.replace("><", ">\n  <");
+    for variant in [commented, indented] {
+        let decoded = decode::<D>(variant.as_bytes(), Format::Xml, &DecodeOptions::lenient())
+            .map_err(|error| TestCaseError::fail(format!("{error}\n{variant}")))?;
+        prop_assert_eq!(&decoded.value, value, "document:\n{}", variant);
     }
     Ok(())
 }

@@ -235,3 +235,44 @@ fn definitions_without_the_attributes_wrapper() {
         .collect();
     assert_eq!(codes, ["A", "B"]);
 }
+
+/// Texts built from the pieces that decide how a field's text is read: references good and
+/// bad, carriage returns, spaces, markup characters and letters beyond ASCII.
+fn tricky_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let pieces = prop::sample::select(vec![
+        "a", "é", "ß", " ", "\n", "\r", "\r\n", "\t", "&amp;", "&lt;", "&gt;", "&quot;", "&apos;",
+        "&#65;", "&#x41;", "&#xe9;", "&#13;", "&#0;", "&#x;", "&#+5;", "&#xD800;", "&nbsp;", "&",
+        ";", "#", "x", "1", ">", "\"", "'",
+    ]);
+    prop::collection::vec(pieces, 0..12).prop_map(|pieces| pieces.concat())
+}
+
+proptest::proptest! {
+    /// A field's text is often read without text events; a comment before the end tag forces
+    /// them. Both ways must give the same value, or both refuse.
+    #[test]
+    fn text_read_directly_or_by_events_is_the_same(text in tricky_text()) {
+        let read = |xml: String| {
+            services(&xml).map(|services| {
+                services.into_iter().next().map(|service| service.service_name)
+            })
+        };
+        let direct = read(format!(
+            "<services><service><service_code>1</service_code>\
+             <service_name>{text}</service_name></service></services>"
+        ));
+        let events = read(format!(
+            "<services><service><service_code>1</service_code>\
+             <service_name>{text}<!-- --></service_name></service></services>"
+        ));
+        match (direct, events) {
+            (Ok(direct), Ok(events)) => proptest::prop_assert_eq!(direct, events),
+            (Err(_), Err(_)) => {}
+            (direct, events) => proptest::prop_assert!(
+                false,
+                "{text:?}: read directly {direct:?}, by events {events:?}"
+            ),
+        }
+    }
+}
