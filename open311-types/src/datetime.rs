@@ -49,6 +49,9 @@ pub enum DatetimeError {
 /// one in a form the lenient decoders read but the spec does not allow.
 pub fn parse(text: &str) -> Result<Datetime, DatetimeError> {
     let parsed = parse_any(text)?;
+    if parsed.is_spec_form() {
+        return Ok(parsed.value);
+    }
     match parsed
         .deviations()
         .find(|kind| *kind != DeviationKind::DatetimeShortForm)
@@ -150,8 +153,8 @@ fn digits(out: &mut String, value: u32, width: u32) {
 }
 
 /// A datetime with what was unusual about its text.
-struct Parsed {
-    value: Datetime,
+pub(crate) struct Parsed {
+    pub(crate) value: Datetime,
     no_offset: bool,
     space: bool,
     no_seconds: bool,
@@ -160,7 +163,12 @@ struct Parsed {
 }
 
 impl Parsed {
-    fn deviations(&self) -> impl Iterator<Item = DeviationKind> {
+    /// Whether the text was in the spec's form, with nothing to report.
+    pub(crate) fn is_spec_form(&self) -> bool {
+        !(self.no_offset || self.space || self.no_seconds || self.unpadded || self.compact_offset)
+    }
+
+    pub(crate) fn deviations(&self) -> impl Iterator<Item = DeviationKind> {
         let short = self.no_seconds || self.unpadded || self.compact_offset;
         [
             (self.no_offset, DeviationKind::DatetimeWithoutOffset),
@@ -218,7 +226,23 @@ fn parse_any(text: &str) -> Result<Parsed, DatetimeError> {
     scan(text).ok_or_else(|| DatetimeError::Malformed(text.to_owned()))
 }
 
-fn scan(text: &str) -> Option<Parsed> {
+/// Reads any form the lenient decoders accept; `None` when the text is no datetime.
+pub(crate) fn scan(text: &str) -> Option<Parsed> {
+    match scan_spec_form(text.as_bytes()) {
+        Some(value) => Some(Parsed {
+            value,
+            no_offset: false,
+            space: false,
+            no_seconds: false,
+            unpadded: false,
+            compact_offset: false,
+        }),
+        None => scan_any_form(text),
+    }
+}
+
+/// Reads every form [`scan`] accepts, one part at a time.
+fn scan_any_form(text: &str) -> Option<Parsed> {
     let mut s = Scanner {
         bytes: text.as_bytes(),
         at: 0,
@@ -298,13 +322,11 @@ fn scan(text: &str) -> Option<Parsed> {
     if !s.done() {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
-    if second > 59 {
-        return None;
-    }
-    let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
-    let offset = FixedOffset::east_opt(offset_seconds.unwrap_or(0))?;
-    let value = date.and_time(time).and_local_timezone(offset).single()?;
+    let value = build(
+        [year, month, day, hour, minute, second],
+        nanos,
+        offset_seconds.unwrap_or(0),
+    )?;
     Some(Parsed {
         value,
         no_offset: offset_seconds.is_none(),
@@ -315,9 +337,119 @@ fn scan(text: &str) -> Option<Parsed> {
     })
 }
 
+/// Reads the form servers send most, `YYYY-MM-DDThh:mm:ss` then `Z` or `±hh:mm`, at fixed
+/// places; anything else is left to the general scanner.
+fn scan_spec_form(bytes: &[u8]) -> Option<Datetime> {
+    let [
+        y0,
+        y1,
+        y2,
+        y3,
+        b'-',
+        m0,
+        m1,
+        b'-',
+        d0,
+        d1,
+        b'T',
+        h0,
+        h1,
+        b':',
+        i0,
+        i1,
+        b':',
+        s0,
+        s1,
+        zone @ ..,
+    ] = bytes
+    else {
+        return None;
+    };
+    let offset = match zone {
+        [b'Z'] => 0,
+        [sign @ (b'+' | b'-'), a0, a1, b':', b0, b1] => {
+            let (hours, minutes) = (two(*a0, *a1)?, two(*b0, *b1)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let magnitude = (hours * 3600 + minutes * 60) as i32;
+            if *sign == b'-' { -magnitude } else { magnitude }
+        }
+        _ => return None,
+    };
+    let year = two(*y0, *y1)? * 100 + two(*y2, *y3)?;
+    let fields = [
+        year,
+        two(*m0, *m1)?,
+        two(*d0, *d1)?,
+        two(*h0, *h1)?,
+        two(*i0, *i1)?,
+        two(*s0, *s1)?,
+    ];
+    build(fields, 0, offset)
+}
+
+/// The number two ASCII digits make.
+fn two(tens: u8, ones: u8) -> Option<u32> {
+    if !tens.is_ascii_digit() || !ones.is_ascii_digit() {
+        return None;
+    }
+    Some(u32::from(tens - b'0') * 10 + u32::from(ones - b'0'))
+}
+
+/// The datetime of year, month, day, hour, minute and second, nanoseconds and an offset east
+/// of UTC in seconds; `None` when there is no such time, such as a 61st second.
+fn build(fields: [u32; 6], nanos: u32, offset: i32) -> Option<Datetime> {
+    let [year, month, day, hour, minute, second] = fields;
+    if second > 59 {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    let local = date.and_time(NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?);
+    let offset = FixedOffset::east_opt(offset)?;
+    Some(DateTime::from_naive_utc_and_offset(
+        local.checked_sub_offset(offset)?,
+        offset,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fixed_place_reader_agrees_with_the_general_one() {
+        for text in [
+            "2010-04-14T06:37:38-08:00",
+            "2010-04-14T23:59:59+14:00",
+            "2010-04-14T00:00:00Z",
+            "2012-02-29T12:00:00+05:30",
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59-23:59",
+        ] {
+            let fixed = scan_spec_form(text.as_bytes());
+            assert!(fixed.is_some(), "{text}");
+            assert_eq!(
+                fixed,
+                scan_any_form(text).map(|parsed| parsed.value),
+                "{text}"
+            );
+        }
+        for text in [
+            "2011-02-29T12:00:00Z",
+            "2010-13-01T00:00:00Z",
+            "2010-04-31T00:00:00Z",
+            "2010-04-14T24:00:00Z",
+            "2010-04-14T23:60:00Z",
+            "2010-04-14T23:59:60Z",
+            "2010-04-14T06:37:38+24:00",
+            "2010-04-14T06:37:38-08:60",
+            "2010-04-14T06:37:3aZ",
+        ] {
+            assert!(scan_spec_form(text.as_bytes()).is_none(), "{text}");
+            assert!(scan_any_form(text).is_none(), "{text}");
+        }
+    }
 
     fn lenient(text: &str) -> (String, Vec<DeviationKind>) {
         let (value, deviations) = parse_lenient(text).unwrap();
