@@ -176,6 +176,9 @@ pub(crate) struct Ctx {
     pub(crate) fatal: Option<Error>,
     deviations: Vec<Deviation>,
     path: Vec<(&'static str, Option<usize>)>,
+    /// The scalar field being read, the last step of the path; kept apart from `path` because
+    /// it changes for every field.
+    field: Option<&'static str>,
 }
 
 impl Ctx {
@@ -189,6 +192,7 @@ impl Ctx {
             fatal: None,
             deviations: Vec::new(),
             path: Vec::with_capacity(8),
+            field: None,
         }
     }
 
@@ -254,7 +258,8 @@ impl Ctx {
 
     fn path(&self) -> String {
         let mut path = String::new();
-        for (name, index) in &self.path {
+        let field = self.field.map(|name| (name, None));
+        for (name, index) in self.path.iter().chain(field.as_ref()) {
             if !path.is_empty() {
                 path.push('/');
             }
@@ -276,7 +281,9 @@ pub(crate) fn prepare<'a>(
     ctx: &mut Ctx,
 ) -> Result<(Cow<'a, str>, u64), Error> {
     let (input, skipped) = bytes_of(input, options, ctx)?;
-    match std::str::from_utf8(input) {
+    // The whole document is checked once here, so both readers may borrow text from it freely;
+    // simdutf8 does it several times as fast as `std::str::from_utf8` on text that is not ASCII.
+    match simdutf8::basic::from_utf8(input) {
         Ok(text) => Ok((Cow::Borrowed(text), skipped)),
         Err(_) => {
             ctx.deviate(DeviationKind::Latin1)?;
@@ -602,14 +609,16 @@ impl FromScalar for Datetime {
                     empty_string(ctx)?;
                     return Ok(Parsed::Absent);
                 }
-                match datetime::parse_lenient(trimmed) {
-                    Ok((value, deviations)) => {
-                        for kind in deviations {
-                            ctx.deviate(kind)?;
+                match datetime::scan(trimmed) {
+                    Some(parsed) => {
+                        if !parsed.is_spec_form() {
+                            for kind in parsed.deviations() {
+                                ctx.deviate(kind)?;
+                            }
                         }
-                        Parsed::Value(value)
+                        Parsed::Value(parsed.value)
                     }
-                    Err(_) => Parsed::Invalid(ExtensionValue::Text(text.into_owned())),
+                    None => Parsed::Invalid(ExtensionValue::Text(text.into_owned())),
                 }
             }
             Scalar::Null => Parsed::Absent,
@@ -676,7 +685,7 @@ pub(crate) trait FieldSource<'de> {
         slot: &mut Option<T>,
         extensions: &mut Extensions,
     ) -> Result<(), Error> {
-        self.ctx().enter(name);
+        let outer = self.ctx().field.replace(name);
         let scalar = self.scalar()?;
         match T::from_scalar(scalar, self.ctx())? {
             Parsed::Value(value) => {
@@ -696,7 +705,7 @@ pub(crate) trait FieldSource<'de> {
                 extensions.push(name, raw);
             }
         }
-        self.ctx().leave();
+        self.ctx().field = outer;
         Ok(())
     }
 
