@@ -80,28 +80,38 @@ fn measure(
         let backend = store::open(&db, move || Ok(seed), options)?;
         Ok(Router::new(backend, Config::default()))
     })?;
-    let reference_rate = load(reference, &one_path, duration, connections)?;
-
     let single = vec![requests[0].clone()];
-    let bytes = Bytes::from(open311_types::xml::to_vec(&single));
-    let bare = serve_bytes(bytes)?;
-    let bare_rate = load(bare, &one_path, duration, connections)?;
-
+    let bare = serve_bytes(Bytes::from(open311_types::xml::to_vec(&single)))?;
     let memory = || {
         requests
             .iter()
             .cloned()
             .fold(MemoryBackend::new(), MemoryBackend::with_request)
     };
-    let local_rate = in_process_rate(Router::new(memory(), Config::default()), duration)?;
+    let local = Router::new(memory(), Config::default());
     let memory = memory();
     let listing = serve_router(move || Ok(Router::new(memory, Config::default())))?;
-    let memory_one_rate = load(listing, &one_path, duration, connections)?;
-    let list_rate = load(listing, "/requests.xml", duration, connections)?;
-    let encode_rate = encoder_rate(requests, duration);
     // What HTTP alone allows for an answer of this size: the list's bytes, encoded once.
     let list_bytes = serve_bytes(Bytes::from(open311_types::xml::to_vec(&requests.to_vec())))?;
-    let list_bytes_rate = load(list_bytes, "/requests.xml", duration, connections)?;
+    let list = requests.to_vec();
+
+    let [reference_rate, memory_one_rate, bare_rate] = interleave(
+        duration,
+        [
+            &mut |slice| load(reference, &one_path, slice, connections),
+            &mut |slice| load(listing, &one_path, slice, connections),
+            &mut |slice| load(bare, &one_path, slice, connections),
+        ],
+    )?;
+    let [list_rate, local_rate, encode_rate, list_bytes_rate] = interleave(
+        duration,
+        [
+            &mut |slice| load(listing, "/requests.xml", slice, connections),
+            &mut |slice| in_process(&local, slice),
+            &mut |slice| Ok(encoder(&list, slice)),
+            &mut |slice| load(list_bytes, "/requests.xml", slice, connections),
+        ],
+    )?;
 
     Ok(format!(
         "GET one request (requests/{{id}}.xml), {connections} connections, {}s each\n\
@@ -246,21 +256,49 @@ where
     started.recv().map_err(|error| error.to_string())?
 }
 
-/// Sends GET `path` on `connections` keep-alive connections for `duration`; returns answers
-/// per second.
+/// How many answers arrived in how long.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sample {
+    count: u64,
+    seconds: f64,
+}
+
+/// The rate of each measurement, each given `duration` in all but run in turns of a tenth of
+/// it, so that all of them see the same machine: on a shared virtual machine the speed of a
+/// core drifts by a quarter within a minute, which two back-to-back runs would read as a
+/// difference between them.
+fn interleave<const N: usize>(
+    duration: Duration,
+    mut measures: [&mut dyn FnMut(Duration) -> Result<Sample, String>; N],
+) -> Result<[f64; N], String> {
+    const TURNS: u32 = 10;
+    let slice = duration / TURNS;
+    let mut totals = [Sample::default(); N];
+    for _ in 0..TURNS {
+        for (measure, total) in measures.iter_mut().zip(totals.iter_mut()) {
+            let sample = measure(slice)?;
+            total.count += sample.count;
+            total.seconds += sample.seconds;
+        }
+    }
+    Ok(totals.map(|total| total.count as f64 / total.seconds.max(f64::MIN_POSITIVE)))
+}
+
+/// Sends GET `path` on `connections` keep-alive connections for `duration`; counts the answers.
 fn load(
     addr: SocketAddr,
     path: &str,
     duration: Duration,
     connections: usize,
-) -> Result<f64, String> {
+) -> Result<Sample, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|error| error.to_string())?;
     let path = path.to_owned();
     runtime.block_on(async move {
-        let deadline = Instant::now() + duration;
+        let started = Instant::now();
+        let deadline = started + duration;
         let mut tasks = Vec::new();
         for _ in 0..connections {
             let path = path.clone();
@@ -296,17 +334,19 @@ fn load(
                 Ok::<u64, String>(answered)
             }));
         }
-        let started = Instant::now();
-        let mut total = 0;
+        let mut count = 0;
         for task in tasks {
-            total += task.await.map_err(|e| e.to_string())??;
+            count += task.await.map_err(|e| e.to_string())??;
         }
-        Ok(total as f64 / started.elapsed().as_secs_f64().max(duration.as_secs_f64()))
+        Ok(Sample {
+            count,
+            seconds: started.elapsed().as_secs_f64(),
+        })
     })
 }
 
-/// How many times a second the router answers GET requests.xml in process, without HTTP.
-fn in_process_rate(router: Router<MemoryBackend>, duration: Duration) -> Result<f64, String> {
+/// How many times the router answers GET requests.xml in process, without HTTP, in `duration`.
+fn in_process(router: &Router<MemoryBackend>, duration: Duration) -> Result<Sample, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|error| error.to_string())?;
@@ -319,17 +359,22 @@ fn in_process_rate(router: Router<MemoryBackend>, duration: Duration) -> Result<
         std::hint::black_box(runtime.block_on(router.handle(request)));
         count += 1;
     }
-    Ok(count as f64 / started.elapsed().as_secs_f64())
+    Ok(Sample {
+        count,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
-/// How many times a second one thread encodes `requests` as XML.
-fn encoder_rate(requests: &[ServiceRequest], duration: Duration) -> f64 {
-    let list = requests.to_vec();
+/// How many times one thread encodes `list` as XML in `duration`.
+fn encoder(list: &Vec<ServiceRequest>, duration: Duration) -> Sample {
     let started = Instant::now();
     let mut count = 0u64;
     while started.elapsed() < duration {
-        std::hint::black_box(open311_types::xml::to_vec(std::hint::black_box(&list)));
+        std::hint::black_box(open311_types::xml::to_vec(std::hint::black_box(list)));
         count += 1;
     }
-    count as f64 / started.elapsed().as_secs_f64()
+    Sample {
+        count,
+        seconds: started.elapsed().as_secs_f64(),
+    }
 }
