@@ -37,14 +37,19 @@ where
             if router.declares_too_large(&parts.headers) {
                 return Ok(router.body_too_large(parts.uri.path()).map(Full::new));
             }
-            let bytes = match Limited::new(body, limit).collect().await {
-                Ok(collected) => collected.to_bytes(),
-                Err(error) if error.is::<LengthLimitError>() => {
-                    return Ok(router.body_too_large(parts.uri.path()).map(Full::new));
+            // A GET has no body: nothing to collect, and no buffer to allocate for it.
+            let bytes = if body.is_end_stream() {
+                Bytes::new()
+            } else {
+                match Limited::new(body, limit).collect().await {
+                    Ok(collected) => collected.to_bytes(),
+                    Err(error) if error.is::<LengthLimitError>() => {
+                        return Ok(router.body_too_large(parts.uri.path()).map(Full::new));
+                    }
+                    // The client broke off or sent a malformed body: there is no request to answer,
+                    // but the answer is still a spec error document.
+                    Err(_) => Bytes::new(),
                 }
-                // The client broke off or sent a malformed body: there is no request to answer,
-                // but the answer is still a spec error document.
-                Err(_) => Bytes::new(),
             };
             let response = router.handle(http::Request::from_parts(parts, bytes)).await;
             Ok(response.map(Full::new))
