@@ -10,6 +10,8 @@
 //!
 //! Each server runs on a single-threaded runtime and the load generator on another thread,
 //! so that on a two-core machine each side has one core; the bare encoder runs on one thread.
+//! The generator polls its sockets without sleeping (see [`load`]), so that what a server is
+//! measured with is its own work, not the cost of waking a client on the same machine.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -21,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use chrono::TimeDelta;
-use http_body_util::{BodyExt, Empty, Full};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
@@ -76,12 +78,15 @@ fn measure(
         token_delay: TimeDelta::zero(),
     };
     let db = db.to_owned();
-    let reference = serve_router(move || {
+    let reference = serve_router("reference", move || {
         let backend = store::open(&db, move || Ok(seed), options)?;
         Ok(Router::new(backend, Config::default()))
     })?;
     let single = vec![requests[0].clone()];
-    let bare = serve_bytes(Bytes::from(open311_types::xml::to_vec(&single)))?;
+    let bare = serve_bytes(
+        "bytes-one",
+        Bytes::from(open311_types::xml::to_vec(&single)),
+    )?;
     let memory = || {
         requests
             .iter()
@@ -90,9 +95,12 @@ fn measure(
     };
     let local = Router::new(memory(), Config::default());
     let memory = memory();
-    let listing = serve_router(move || Ok(Router::new(memory, Config::default())))?;
+    let listing = serve_router("memory", move || Ok(Router::new(memory, Config::default())))?;
     // What HTTP alone allows for an answer of this size: the list's bytes, encoded once.
-    let list_bytes = serve_bytes(Bytes::from(open311_types::xml::to_vec(&requests.to_vec())))?;
+    let list_bytes = serve_bytes(
+        "bytes-list",
+        Bytes::from(open311_types::xml::to_vec(&requests.to_vec())),
+    )?;
     let list = requests.to_vec();
 
     let [reference_rate, memory_one_rate, bare_rate] = interleave(
@@ -177,13 +185,14 @@ type Handler = Rc<dyn Fn(http::Request<Incoming>) -> Pin<Box<dyn Future<Output =
 
 type Answer = http::Response<Full<Bytes>>;
 
-/// Starts a router built by `make` on its own server thread; returns its address.
-fn serve_router<B, F>(make: F) -> Result<SocketAddr, String>
+/// Starts a router built by `make` on its own server thread, `name`d for profilers; returns
+/// its address.
+fn serve_router<B, F>(name: &str, make: F) -> Result<SocketAddr, String>
 where
     B: open311_server_traits::Backend,
     F: FnOnce() -> Result<Router<B>, String> + Send + 'static,
 {
-    spawn_server(move || {
+    spawn_server(name, move || {
         let router = make()?;
         let handler: Handler = Rc::new(move |request| {
             let mut router = router.clone();
@@ -199,8 +208,8 @@ where
 }
 
 /// Starts a server that answers `body` to every request.
-fn serve_bytes(body: Bytes) -> Result<SocketAddr, String> {
-    spawn_server(move || {
+fn serve_bytes(name: &str, body: Bytes) -> Result<SocketAddr, String> {
+    spawn_server(name, move || {
         let handler: Handler = Rc::new(move |_request| {
             let mut response = http::Response::new(Full::new(body.clone()));
             response.headers_mut().insert(
@@ -215,12 +224,13 @@ fn serve_bytes(body: Bytes) -> Result<SocketAddr, String> {
 
 /// Runs a server on a thread of its own, with a single-threaded runtime, for as long as the
 /// process lives; `make` builds its handler there.
-fn spawn_server<F>(make: F) -> Result<SocketAddr, String>
+fn spawn_server<F>(name: &str, make: F) -> Result<SocketAddr, String>
 where
     F: FnOnce() -> Result<Handler, String> + Send + 'static,
 {
     let (ready, started) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
+    let thread = std::thread::Builder::new().name(format!("bench-{name}"));
+    let spawned = thread.spawn(move || {
         let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -253,6 +263,7 @@ where
             }
         });
     });
+    spawned.map_err(|error| error.to_string())?;
     started.recv().map_err(|error| error.to_string())?
 }
 
@@ -285,64 +296,121 @@ fn interleave<const N: usize>(
 }
 
 /// Sends GET `path` on `connections` keep-alive connections for `duration`; counts the answers.
+///
+/// The load generator polls its non-blocking sockets in a loop on the calling thread and never
+/// sleeps. A generator that sleeps between answers has to be woken for every segment that
+/// arrives, and on loopback that wake-up (an inter-processor interrupt on a virtual machine) is
+/// paid by the server's thread, which sends the segment: the server would be measured with the
+/// generator's costs added.
 fn load(
     addr: SocketAddr,
     path: &str,
     duration: Duration,
     connections: usize,
 ) -> Result<Sample, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| error.to_string())?;
-    let path = path.to_owned();
-    runtime.block_on(async move {
-        let started = Instant::now();
-        let deadline = started + duration;
-        let mut tasks = Vec::new();
-        for _ in 0..connections {
-            let path = path.clone();
-            tasks.push(tokio::spawn(async move {
-                let stream = tokio::net::TcpStream::connect(addr)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let (mut sender, connection) =
-                    hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                        .await
-                        .map_err(|e| e.to_string())?;
-                tokio::spawn(connection);
-                let mut answered = 0u64;
-                while Instant::now() < deadline {
-                    let request = http::Request::get(path.as_str())
-                        .header(http::header::HOST, "127.0.0.1")
-                        .body(Empty::<Bytes>::new())
-                        .map_err(|e| e.to_string())?;
-                    let response = sender
-                        .send_request(request)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    if response.status() != http::StatusCode::OK {
-                        return Err(format!("{path} answered {}", response.status()));
-                    }
-                    response
-                        .into_body()
-                        .collect()
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    answered += 1;
-                }
-                Ok::<u64, String>(answered)
-            }));
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    let mut open = (0..connections)
+        .map(|_| Connection::open(addr, request.as_bytes()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut buffer = vec![0u8; 256 * 1024];
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut count = 0;
+    while Instant::now() < deadline {
+        for connection in &mut open {
+            let answers = connection.receive(&mut buffer)?;
+            if answers > 0 {
+                count += answers;
+                connection.send(request.as_bytes())?;
+            }
         }
-        let mut count = 0;
-        for task in tasks {
-            count += task.await.map_err(|e| e.to_string())??;
-        }
-        Ok(Sample {
-            count,
-            seconds: started.elapsed().as_secs_f64(),
-        })
+    }
+    Ok(Sample {
+        count,
+        seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// One keep-alive connection of the load generator, with at most one request outstanding.
+struct Connection {
+    stream: std::net::TcpStream,
+    /// The head of the answer being read, until it is complete.
+    head: Vec<u8>,
+    /// Bytes of the body still to come, once the head is read.
+    body_left: Option<usize>,
+}
+
+impl Connection {
+    /// Connects and sends the first request.
+    fn open(addr: SocketAddr, request: &[u8]) -> Result<Self, String> {
+        let stream = std::net::TcpStream::connect(addr).map_err(|e| e.to_string())?;
+        stream.set_nodelay(true).map_err(|e| e.to_string())?;
+        let mut connection = Connection {
+            stream,
+            head: Vec::new(),
+            body_left: None,
+        };
+        connection.send(request)?;
+        Ok(connection)
+    }
+
+    /// Sends a request whole: it is small, so blocking is brief.
+    fn send(&mut self, request: &[u8]) -> Result<(), String> {
+        use std::io::Write as _;
+        self.stream
+            .set_nonblocking(false)
+            .and_then(|()| self.stream.write_all(request))
+            .and_then(|()| self.stream.set_nonblocking(true))
+            .map_err(|e| e.to_string())
+    }
+
+    /// Reads what has arrived, if anything; returns whether an answer was completed (0 or 1).
+    fn receive(&mut self, buffer: &mut [u8]) -> Result<u64, String> {
+        use std::io::{ErrorKind, Read as _};
+        let read = match self.stream.read(buffer) {
+            Ok(0) => return Err("the server closed a connection".into()),
+            Ok(read) => read,
+            Err(error) if error.kind() == ErrorKind::WouldBlock => return Ok(0),
+            Err(error) => return Err(error.to_string()),
+        };
+        let body_read = match self.body_left {
+            Some(_) => read,
+            None => {
+                self.head
+                    .extend_from_slice(buffer.get(..read).unwrap_or_default());
+                let Some(end) = self.head.windows(4).position(|w| w == b"\r\n\r\n") else {
+                    return Ok(0);
+                };
+                self.body_left = Some(content_length(self.head.get(..end).unwrap_or_default())?);
+                // Bytes of the body that came with the head.
+                let arrived = self.head.len() - end - 4;
+                self.head.clear();
+                arrived
+            }
+        };
+        let left = self
+            .body_left
+            .unwrap_or(0)
+            .checked_sub(body_read)
+            .ok_or("more bytes than the content-length said, or an answer unasked")?;
+        self.body_left = (left > 0).then_some(left);
+        Ok(u64::from(left == 0))
+    }
+}
+
+/// The `content-length` of an answer's head, which must say 200.
+fn content_length(head: &[u8]) -> Result<usize, String> {
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    if !head.starts_with("http/1.1 200 ") {
+        return Err(format!(
+            "answered {}",
+            head.lines().next().unwrap_or_default()
+        ));
+    }
+    head.lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .and_then(|value| value.trim().parse().ok())
+        .ok_or_else(|| "an answer without content-length".into())
 }
 
 /// How many times the router answers GET requests.xml in process, without HTTP, in `duration`.
