@@ -446,3 +446,38 @@ fn encoder(list: &Vec<ServiceRequest>, duration: Duration) -> Sample {
         seconds: started.elapsed().as_secs_f64(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generator_counts_whole_answers_of_any_size() {
+        // 200 KB arrives in several reads, the head and the body's first bytes in one.
+        for size in [0, 1, 200_000] {
+            let addr = serve_bytes("test", Bytes::from(vec![b'x'; size])).expect("a server");
+            let sample = load(addr, "/any", Duration::from_millis(200), 2).expect("answers");
+            assert!(sample.count > 0, "{size} bytes: no answer counted");
+            assert!(sample.seconds >= 0.2, "{size} bytes: stopped early");
+        }
+    }
+
+    #[test]
+    fn the_generator_refuses_an_answer_that_is_not_200() {
+        let router = || Ok(Router::new(MemoryBackend::new(), Config::default()));
+        let addr = serve_router("test", router).expect("a server");
+        let error = load(addr, "/requests/404.xml", Duration::from_millis(200), 1)
+            .expect_err("a 404 is not a measurement");
+        assert_eq!(error, "answered http/1.1 404 not found");
+    }
+
+    #[test]
+    fn content_length_is_read_from_a_200_head_only() {
+        let head = b"HTTP/1.1 200 OK\r\ncontent-type: text/xml\r\nContent-Length: 42";
+        assert_eq!(content_length(head), Ok(42));
+        assert!(content_length(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked").is_err());
+        assert!(
+            content_length(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 3").is_err()
+        );
+    }
+}
