@@ -345,6 +345,7 @@ impl Connection {
     fn open(addr: SocketAddr, request: &[u8]) -> Result<Self, String> {
         let stream = std::net::TcpStream::connect(addr).map_err(|e| e.to_string())?;
         stream.set_nodelay(true).map_err(|e| e.to_string())?;
+        stream.set_nonblocking(true).map_err(|e| e.to_string())?;
         let mut connection = Connection {
             stream,
             head: Vec::new(),
@@ -354,14 +355,28 @@ impl Connection {
         Ok(connection)
     }
 
-    /// Sends a request whole: it is small, so blocking is brief.
+    /// Sends a request whole. It is small and the socket's buffer is empty, so a write that
+    /// would block is retried for at most a second, not waited for.
     fn send(&mut self, request: &[u8]) -> Result<(), String> {
-        use std::io::Write as _;
-        self.stream
-            .set_nonblocking(false)
-            .and_then(|()| self.stream.write_all(request))
-            .and_then(|()| self.stream.set_nonblocking(true))
-            .map_err(|e| e.to_string())
+        use std::io::{ErrorKind, Write as _};
+        let started = Instant::now();
+        let mut rest = request;
+        while !rest.is_empty() {
+            match self.stream.write(rest) {
+                Ok(0) => return Err("the server closed a connection".into()),
+                Ok(written) => rest = rest.get(written..).unwrap_or_default(),
+                Err(error)
+                    if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) =>
+                {
+                    if started.elapsed() > Duration::from_secs(1) {
+                        return Err("the server took no request for a second".into());
+                    }
+                    std::thread::yield_now();
+                }
+                Err(error) => return Err(error.to_string()),
+            }
+        }
+        Ok(())
     }
 
     /// Reads what has arrived, if anything; returns whether an answer was completed (0 or 1).
@@ -370,7 +385,11 @@ impl Connection {
         let read = match self.stream.read(buffer) {
             Ok(0) => return Err("the server closed a connection".into()),
             Ok(read) => read,
-            Err(error) if error.kind() == ErrorKind::WouldBlock => return Ok(0),
+            Err(error)
+                if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) =>
+            {
+                return Ok(0);
+            }
             Err(error) => return Err(error.to_string()),
         };
         let body_read = match self.body_left {
