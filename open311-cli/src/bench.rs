@@ -121,21 +121,31 @@ fn measure(
         ],
     )?;
 
+    let ratio = |(overall, low, high): (f64, f64, f64)| {
+        format!("{overall:>10.2}  (turns {low:.2} to {high:.2}; target >= 0.80)")
+    };
     Ok(format!(
         "GET one request (requests/{{id}}.xml), {connections} connections, {}s each\n\
-         \x20 reference server (SQLite)   {reference_rate:>10.0} req/s\n\
-         \x20 router over memory          {memory_one_rate:>10.0} req/s\n\
-         \x20 pre-encoded bytes           {bare_rate:>10.0} req/s\n\
-         \x20 ratio                       {:>10.2}  (target >= 0.80)\n\
+         \x20 reference server (SQLite)   {:>10.0} req/s\n\
+         \x20 router over memory          {:>10.0} req/s\n\
+         \x20 pre-encoded bytes           {:>10.0} req/s\n\
+         \x20 ratio                       {}\n\
          GET 1,000 requests (requests.xml)\n\
-         \x20 router over memory          {list_rate:>10.0} req/s\n\
-         \x20 the same, in process        {local_rate:>10.0} req/s\n\
-         \x20 bare XML encoder            {encode_rate:>10.0} lists/s\n\
-         \x20 pre-encoded bytes over HTTP {list_bytes_rate:>10.0} req/s\n\
-         \x20 ratio                       {:>10.2}  (target >= 0.80)",
+         \x20 router over memory          {:>10.0} req/s\n\
+         \x20 the same, in process        {:>10.0} req/s\n\
+         \x20 bare XML encoder            {:>10.0} lists/s\n\
+         \x20 pre-encoded bytes over HTTP {:>10.0} req/s\n\
+         \x20 ratio                       {}",
         duration.as_secs(),
-        reference_rate / bare_rate,
-        list_rate / encode_rate,
+        reference_rate.overall,
+        memory_one_rate.overall,
+        bare_rate.overall,
+        ratio(reference_rate.against(&bare_rate)),
+        list_rate.overall,
+        local_rate.overall,
+        encode_rate.overall,
+        list_bytes_rate.overall,
+        ratio(list_rate.against(&encode_rate)),
     ))
 }
 
@@ -274,6 +284,28 @@ struct Sample {
     seconds: f64,
 }
 
+/// The rate of one measurement: over all its turns, and in each turn.
+#[derive(Debug, Clone, Default)]
+struct Rate {
+    overall: f64,
+    turns: Vec<f64>,
+}
+
+impl Rate {
+    fn of(sample: Sample) -> f64 {
+        sample.count as f64 / sample.seconds.max(f64::MIN_POSITIVE)
+    }
+
+    /// This rate against `other`'s, overall and the lowest and highest of the turns.
+    fn against(&self, other: &Rate) -> (f64, f64, f64) {
+        let turns = self.turns.iter().zip(&other.turns).map(|(a, b)| a / b);
+        let (low, high) = turns.fold((f64::INFINITY, 0.0f64), |(low, high), ratio| {
+            (low.min(ratio), high.max(ratio))
+        });
+        (self.overall / other.overall, low, high)
+    }
+}
+
 /// The rate of each measurement, each given `duration` in all but run in turns of a tenth of
 /// it, so that all of them see the same machine: on a shared virtual machine the speed of a
 /// core drifts by a quarter within a minute, which two back-to-back runs would read as a
@@ -281,18 +313,23 @@ struct Sample {
 fn interleave<const N: usize>(
     duration: Duration,
     mut measures: [&mut dyn FnMut(Duration) -> Result<Sample, String>; N],
-) -> Result<[f64; N], String> {
+) -> Result<[Rate; N], String> {
     const TURNS: u32 = 10;
     let slice = duration / TURNS;
     let mut totals = [Sample::default(); N];
+    let mut rates: [Rate; N] = std::array::from_fn(|_| Rate::default());
     for _ in 0..TURNS {
-        for (measure, total) in measures.iter_mut().zip(totals.iter_mut()) {
+        for ((measure, total), rate) in measures.iter_mut().zip(&mut totals).zip(&mut rates) {
             let sample = measure(slice)?;
             total.count += sample.count;
             total.seconds += sample.seconds;
+            rate.turns.push(Rate::of(sample));
         }
     }
-    Ok(totals.map(|total| total.count as f64 / total.seconds.max(f64::MIN_POSITIVE)))
+    for (rate, total) in rates.iter_mut().zip(totals) {
+        rate.overall = Rate::of(total);
+    }
+    Ok(rates)
 }
 
 /// Sends GET `path` on `connections` keep-alive connections for `duration`; counts the answers.
@@ -488,6 +525,17 @@ mod tests {
         let error = load(addr, "/requests/404.xml", Duration::from_millis(200), 1)
             .expect_err("a 404 is not a measurement");
         assert_eq!(error, "answered http/1.1 404 not found");
+    }
+
+    #[test]
+    fn a_ratio_reports_its_overall_value_and_the_range_of_its_turns() {
+        let rate = |overall, turns: &[f64]| Rate {
+            overall,
+            turns: turns.to_vec(),
+        };
+        let server = rate(80.0, &[90.0, 60.0, 90.0]);
+        let baseline = rate(100.0, &[100.0, 100.0, 75.0]);
+        assert_eq!(server.against(&baseline), (0.8, 0.6, 1.2));
     }
 
     #[test]
