@@ -137,14 +137,14 @@ fn measure(
          \x20 pre-encoded bytes over HTTP {:>10.0} req/s\n\
          \x20 ratio                       {}",
         duration.as_secs(),
-        reference_rate.overall,
-        memory_one_rate.overall,
-        bare_rate.overall,
+        reference_rate.overall(),
+        memory_one_rate.overall(),
+        bare_rate.overall(),
         ratio(reference_rate.against(&bare_rate)),
-        list_rate.overall,
-        local_rate.overall,
-        encode_rate.overall,
-        list_bytes_rate.overall,
+        list_rate.overall(),
+        local_rate.overall(),
+        encode_rate.overall(),
+        list_bytes_rate.overall(),
         ratio(list_rate.against(&encode_rate)),
     ))
 }
@@ -284,25 +284,39 @@ struct Sample {
     seconds: f64,
 }
 
-/// The rate of one measurement: over all its turns, and in each turn.
+impl Sample {
+    fn rate(self) -> f64 {
+        self.count as f64 / self.seconds.max(f64::MIN_POSITIVE)
+    }
+}
+
+/// The samples of one measurement, one a turn.
 #[derive(Debug, Clone, Default)]
 struct Rate {
-    overall: f64,
-    turns: Vec<f64>,
+    turns: Vec<Sample>,
 }
 
 impl Rate {
-    fn of(sample: Sample) -> f64 {
-        sample.count as f64 / sample.seconds.max(f64::MIN_POSITIVE)
+    /// The rate over all turns.
+    fn overall(&self) -> f64 {
+        let total = self
+            .turns
+            .iter()
+            .fold(Sample::default(), |total, turn| Sample {
+                count: total.count + turn.count,
+                seconds: total.seconds + turn.seconds,
+            });
+        total.rate()
     }
 
     /// This rate against `other`'s, overall and the lowest and highest of the turns.
     fn against(&self, other: &Rate) -> (f64, f64, f64) {
-        let turns = self.turns.iter().zip(&other.turns).map(|(a, b)| a / b);
-        let (low, high) = turns.fold((f64::INFINITY, 0.0f64), |(low, high), ratio| {
+        let turns = self.turns.iter().zip(&other.turns);
+        let ratios = turns.map(|(a, b)| a.rate() / b.rate());
+        let (low, high) = ratios.fold((f64::INFINITY, 0.0f64), |(low, high), ratio| {
             (low.min(ratio), high.max(ratio))
         });
-        (self.overall / other.overall, low, high)
+        (self.overall() / other.overall(), low, high)
     }
 }
 
@@ -316,18 +330,11 @@ fn interleave<const N: usize>(
 ) -> Result<[Rate; N], String> {
     const TURNS: u32 = 10;
     let slice = duration / TURNS;
-    let mut totals = [Sample::default(); N];
     let mut rates: [Rate; N] = std::array::from_fn(|_| Rate::default());
     for _ in 0..TURNS {
-        for ((measure, total), rate) in measures.iter_mut().zip(&mut totals).zip(&mut rates) {
-            let sample = measure(slice)?;
-            total.count += sample.count;
-            total.seconds += sample.seconds;
-            rate.turns.push(Rate::of(sample));
+        for (measure, rate) in measures.iter_mut().zip(&mut rates) {
+            rate.turns.push(measure(slice)?);
         }
-    }
-    for (rate, total) in rates.iter_mut().zip(totals) {
-        rate.overall = Rate::of(total);
     }
     Ok(rates)
 }
@@ -529,12 +536,19 @@ mod tests {
 
     #[test]
     fn a_ratio_reports_its_overall_value_and_the_range_of_its_turns() {
-        let rate = |overall, turns: &[f64]| Rate {
-            overall,
-            turns: turns.to_vec(),
+        // (answers per second, seconds) of each turn.
+        let rate = |turns: &[(f64, f64)]| Rate {
+            turns: turns
+                .iter()
+                .map(|&(rate, seconds)| Sample {
+                    count: (rate * seconds) as u64,
+                    seconds,
+                })
+                .collect(),
         };
-        let server = rate(80.0, &[90.0, 60.0, 90.0]);
-        let baseline = rate(100.0, &[100.0, 100.0, 75.0]);
+        // 300 answers in 4 s against 375 in 4 s: 0.8 overall; 0.9, 0.6 and 1.2 by turn.
+        let server = rate(&[(90.0, 1.0), (60.0, 2.0), (90.0, 1.0)]);
+        let baseline = rate(&[(100.0, 1.0), (100.0, 2.0), (75.0, 1.0)]);
         assert_eq!(server.against(&baseline), (0.8, 0.6, 1.2));
     }
 

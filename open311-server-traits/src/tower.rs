@@ -37,7 +37,7 @@ where
             if router.declares_too_large(&parts.headers) {
                 return Ok(router.body_too_large(parts.uri.path()).map(Full::new));
             }
-            // A GET has no body: nothing to collect, and no buffer to allocate for it.
+            // A request without a body, such as a GET, has nothing to collect.
             let bytes = if body.is_end_stream() {
                 Bytes::new()
             } else {
