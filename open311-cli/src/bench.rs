@@ -323,13 +323,18 @@ impl Rate {
 /// The rate of each measurement, each given `duration` in all but run in turns of a tenth of
 /// it, so that all of them see the same machine: on a shared virtual machine the speed of a
 /// core drifts by a quarter within a minute, which two back-to-back runs would read as a
-/// difference between them.
+/// difference between them. A first round of turns warms every measurement up and is not counted.
 fn interleave<const N: usize>(
     duration: Duration,
     mut measures: [&mut dyn FnMut(Duration) -> Result<Sample, String>; N],
 ) -> Result<[Rate; N], String> {
     const TURNS: u32 = 10;
     let slice = duration / TURNS;
+    // One uncounted round first, so that no turn pays for connecting, caches filling or pages
+    // being touched for the first time.
+    for measure in &mut measures {
+        measure(slice)?;
+    }
     let mut rates: [Rate; N] = std::array::from_fn(|_| Rate::default());
     for _ in 0..TURNS {
         for (measure, rate) in measures.iter_mut().zip(&mut rates) {
