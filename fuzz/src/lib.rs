@@ -5,7 +5,7 @@ use std::fmt::Debug;
 use open311_types::{
     ApiError, CreatedServiceRequest, CreatedUpdate, DecodeOptions, Discovery, Document,
     DocumentKind, Error, Format, Service, ServiceDefinition, ServiceRequest, ServiceRequestUpdate,
-    TokenLookup, decode, encode,
+    TokenLookup, decode, encode, json,
 };
 
 /// The largest input a target reads; bigger ones only slow the fuzzer down.
@@ -36,12 +36,24 @@ pub fn check_every_kind(input: &[u8], format: Format) {
 ///
 /// The promises: strict decoding never reads what lenient decoding refuses, and refuses a
 /// document lenient decoding read only for a deviation; a document both read has no
-/// deviation and the same value; and what lenient decoding read, written as XML and as JSON,
-/// decodes again.
+/// deviation and the same value; JSON decoding answers as its serde reader alone does; and
+/// what lenient decoding read, written as XML and as JSON, decodes again.
 pub fn check_document<D: Document + PartialEq + Debug>(input: &[u8], format: Format) {
     let kind = D::KIND;
     let lenient = decode::<D>(input, format, &DecodeOptions::lenient());
     let strict = decode::<D>(input, format, &DecodeOptions::strict());
+    if format == Format::Json {
+        for (decoded, options) in [
+            (&lenient, DecodeOptions::lenient()),
+            (&strict, DecodeOptions::strict()),
+        ] {
+            let by_serde = json::from_slice_by_serde::<D>(input, &options);
+            assert!(
+                *decoded == by_serde,
+                "{kind}: the JSON readers differ: {decoded:?}, by serde {by_serde:?}"
+            );
+        }
+    }
     match (&lenient, &strict) {
         (Ok(lenient), Ok(strict)) => {
             assert!(

@@ -249,6 +249,21 @@ impl Ctx {
         self.depth = self.depth.saturating_sub(1);
     }
 
+    /// How far the decode has come, to go back to with [`Ctx::rewind`].
+    pub(crate) fn mark(&self) -> usize {
+        self.deviations.len()
+    }
+
+    /// Goes back to the start of the document, keeping the deviations met before `mark`.
+    pub(crate) fn rewind(&mut self, mark: usize) {
+        self.deviations.truncate(mark);
+        self.position = Position::Unknown;
+        self.depth = 0;
+        self.fatal = None;
+        self.path.clear();
+        self.field = None;
+    }
+
     pub(crate) fn finish<T>(self, value: T) -> Decoded<T> {
         Decoded {
             value,

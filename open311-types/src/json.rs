@@ -1,10 +1,16 @@
-//! The JSON codec: the spec's JSON mapping of its XML documents, read with serde_json.
+//! The JSON codec: the spec's JSON mapping of its XML documents.
 //!
 //! Reading takes the spec's bare arrays and, as deviations, the shapes real servers send
 //! instead: a list wrapped in an object (`{"service_requests": [...]}`), a single object
 //! where a list belongs, identifiers and other text as numbers, booleans as `"true"`, numbers
 //! as strings, and `""` for absent values; `null` is the spec's absent value. Reading streams:
 //! no intermediate `serde_json::Value` is built.
+//!
+//! Two readers share the conversion of every field. A hand-written one, faster because it
+//! matches keys and slices strings straight from the text, reads a document first; at the
+//! first thing it does not take (any error, strict mode's first deviation, an escaped key,
+//! nesting deeper than serde allows) it gives up, and serde_json reads the document again. So
+//! every error carries serde_json's message and position.
 //!
 //! Writing produces bare arrays, real booleans and numbers, identifiers as strings, and omits
 //! absent fields. The model types implement `serde::Serialize` with this same mapping, so they
@@ -36,7 +42,12 @@ use crate::deviation::{DecodeOptions, Decoded, DeviationKind};
 use crate::error::{Error, Format, Position};
 use crate::extension::{Extension, ExtensionValue, Extensions, serialize_entries};
 
+mod direct;
+
 /// Decodes a JSON document.
+///
+/// A hand-written reader takes the document first; serde_json reads it again whenever that
+/// reader gives up, so errors come from serde_json (see the `direct` module).
 ///
 /// # Errors
 ///
@@ -45,13 +56,58 @@ use crate::extension::{Extension, ExtensionValue, Extensions, serialize_entries}
 pub fn from_slice<D: Document>(input: &[u8], options: &DecodeOptions) -> Result<Decoded<D>, Error> {
     let mut ctx = Ctx::new(options, Format::Json);
     let (text, _) = prepare(input, options, &mut ctx)?;
-    let mut deserializer = serde_json::Deserializer::from_str(&text);
-    let value = D::read_json(
-        JsonIn {
-            deserializer: &mut deserializer,
-        },
-        &mut ctx,
-    )?;
+    let mark = ctx.mark();
+    if let Some(value) = read_directly(&text, &mut ctx) {
+        return Ok(ctx.finish(value));
+    }
+    ctx.rewind(mark);
+    read_by_serde(&text, ctx)
+}
+
+/// Decodes a JSON document with the direct reader alone; `None` where it gives up.
+///
+/// Not part of the supported interface: the tests use it to see which documents the direct
+/// reader takes.
+#[doc(hidden)]
+pub fn from_slice_directly<D: Document>(
+    input: &[u8],
+    options: &DecodeOptions,
+) -> Option<Decoded<D>> {
+    let mut ctx = Ctx::new(options, Format::Json);
+    let (text, _) = prepare(input, options, &mut ctx).ok()?;
+    read_directly(&text, &mut ctx).map(|value| ctx.finish(value))
+}
+
+/// Decodes a JSON document with serde_json alone, as [`from_slice`] does when its direct
+/// reader gives up.
+///
+/// Not part of the supported interface: the tests and fuzz targets compare the two readers
+/// with it.
+///
+/// # Errors
+///
+/// As [`from_slice`].
+#[doc(hidden)]
+pub fn from_slice_by_serde<D: Document>(
+    input: &[u8],
+    options: &DecodeOptions,
+) -> Result<Decoded<D>, Error> {
+    let mut ctx = Ctx::new(options, Format::Json);
+    let (text, _) = prepare(input, options, &mut ctx)?;
+    read_by_serde(&text, ctx)
+}
+
+/// Reads a whole document with the direct reader; `None` where it gives up.
+fn read_directly<D: Document>(text: &str, ctx: &mut Ctx) -> Option<D> {
+    let mut reader = direct::Reader::new(text);
+    let value = D::read_json(JsonIn::Direct(&mut reader), ctx).ok()?;
+    reader.at_end().then_some(value)
+}
+
+/// Reads a whole document with serde_json.
+fn read_by_serde<D: Document>(text: &str, mut ctx: Ctx) -> Result<Decoded<D>, Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = D::read_json(JsonIn::Serde(&mut deserializer), &mut ctx)?;
     deserializer.end().map_err(syntax)?;
     Ok(ctx.finish(value))
 }
@@ -62,15 +118,10 @@ pub fn to_vec<D: Document>(document: &D) -> Vec<u8> {
     serde_json::to_vec(document).unwrap_or_default()
 }
 
-/// The input of one JSON document.
-pub(crate) struct JsonIn<'d, 'de> {
-    deserializer: &'d mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
-}
-
-impl<'de> JsonIn<'_, 'de> {
-    fn read<S: DeserializeSeed<'de>>(self, seed: S) -> Result<S::Value, serde_json::Error> {
-        seed.deserialize(&mut *self.deserializer)
-    }
+/// The input of one JSON document: the direct reader first, serde when it gives up.
+pub(crate) enum JsonIn<'d, 'de> {
+    Direct(&'d mut direct::Reader<'de>),
+    Serde(&'d mut serde_json::Deserializer<serde_json::de::StrRead<'de>>),
 }
 
 /// Reads a list document: a bare array, a wrapped array or a single object.
@@ -80,22 +131,66 @@ pub(crate) fn read_list<T: Record>(
     root: &'static str,
     aliases: &'static [&'static str],
 ) -> Result<Vec<T>, Error> {
-    let result = input.read(RootList::<T> {
+    let deserializer = match input {
+        JsonIn::Direct(reader) => return reader.list_document(ctx, root, aliases),
+        JsonIn::Serde(deserializer) => deserializer,
+    };
+    let seed = RootList::<T> {
         ctx,
         root,
         aliases,
         item: PhantomData,
-    });
+    };
+    let result = seed.deserialize(deserializer);
     finish(result, ctx)
 }
 
 /// Reads a single-record document, such as a service definition.
 pub(crate) fn read_record<T: Record>(input: JsonIn<'_, '_>, ctx: &mut Ctx) -> Result<T, Error> {
-    let result = input.read(RootRecord::<T> {
+    let deserializer = match input {
+        JsonIn::Direct(reader) => return reader.record_document(ctx),
+        JsonIn::Serde(deserializer) => deserializer,
+    };
+    let seed = RootRecord::<T> {
         ctx,
         item: PhantomData,
-    });
+    };
+    let result = seed.deserialize(deserializer);
     finish(result, ctx)
+}
+
+/// Whether `key`, the first key of an object at the root, wraps the list: `{"services": [...]}`.
+fn wraps(key: &str, root: &str, aliases: &[&str]) -> bool {
+    key == root || aliases.contains(&key)
+}
+
+/// A string where a list of records belongs: `""` is an empty list (a deviation), other text
+/// is refused.
+fn list_from_text<T: Record>(ctx: &mut Ctx, text: &str) -> Result<Vec<T>, Error> {
+    if !trim_xml(text).is_empty() {
+        return Err(ctx.structure(format!("expected a list of {} objects", T::ITEM)));
+    }
+    ctx.deviate(DeviationKind::EmptyString)?;
+    Ok(Vec::new())
+}
+
+/// Adds one item of a list of texts: blank text and `null` are skipped, other values refused.
+fn push_text(ctx: &mut Ctx, item: Scalar<'_>, texts: &mut Vec<String>) -> Result<(), Error> {
+    match item {
+        Scalar::Text(text) if !trim_xml(&text).is_empty() => texts.push(text.into_owned()),
+        Scalar::Null | Scalar::Text(_) => {}
+        other => return Err(ctx.structure(format!("expected a string, found {other:?}"))),
+    }
+    Ok(())
+}
+
+/// A single string where a list of texts belongs: one item (a deviation), none when blank.
+fn text_as_list(ctx: &mut Ctx, text: &str) -> Result<Vec<String>, Error> {
+    if trim_xml(text).is_empty() {
+        return Ok(Vec::new());
+    }
+    ctx.deviate(DeviationKind::SingleItemForList)?;
+    Ok(vec![text.to_owned()])
 }
 
 fn finish<T>(result: Result<T, serde_json::Error>, ctx: &mut Ctx) -> Result<T, Error> {
@@ -518,16 +613,7 @@ impl<'de, T: Record> Visitor<'de> for ListSeed<'_, T> {
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Vec<T>, E> {
-        if !trim_xml(value).is_empty() {
-            let error = self
-                .ctx
-                .structure(format!("expected a list of {} objects", T::ITEM));
-            return Err(fail(self.ctx, error));
-        }
-        match self.ctx.deviate(DeviationKind::EmptyString) {
-            Ok(()) => Ok(Vec::new()),
-            Err(error) => Err(fail(self.ctx, error)),
-        }
+        list_from_text(self.ctx, value).map_err(|error| fail(self.ctx, error))
     }
 }
 
@@ -559,28 +645,15 @@ impl<'de> Visitor<'de> for TextsSeed<'_> {
         while let Some(scalar) = seq.next_element_seed(ScalarSeed {
             ctx: &mut *self.ctx,
         })? {
-            match scalar {
-                Scalar::Text(text) if !trim_xml(&text).is_empty() => texts.push(text.into_owned()),
-                Scalar::Null | Scalar::Text(_) => {}
-                other => {
-                    let error = self
-                        .ctx
-                        .structure(format!("expected a string, found {other:?}"));
-                    return Err(fail(self.ctx, error));
-                }
+            if let Err(error) = push_text(self.ctx, scalar, &mut texts) {
+                return Err(fail(self.ctx, error));
             }
         }
         Ok(texts)
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Vec<String>, E> {
-        if trim_xml(value).is_empty() {
-            return Ok(Vec::new());
-        }
-        match self.ctx.deviate(DeviationKind::SingleItemForList) {
-            Ok(()) => Ok(vec![value.to_owned()]),
-            Err(error) => Err(fail(self.ctx, error)),
-        }
+        text_as_list(self.ctx, value).map_err(|error| fail(self.ctx, error))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Vec<String>, E> {
@@ -633,7 +706,7 @@ impl<'de, T: Record> Visitor<'de> for RootList<'_, T> {
                 Err(error) => Err(fail(self.ctx, error)),
             };
         };
-        if key == self.root || self.aliases.contains(&&*key) {
+        if wraps(&key, self.root, self.aliases) {
             let deviation = DeviationKind::WrappedJsonRoot {
                 key: key.clone().into_owned(),
             };

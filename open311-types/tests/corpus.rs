@@ -3,11 +3,13 @@
 //! The files are read in place. A missing folder fails the test unless
 //! `OPEN311_SKIP_FIXTURES=1` is set, so CI cannot pass without them.
 
+use std::fmt::Debug;
 use std::path::PathBuf;
 
 use open311_types::{
-    ApiError, CreatedServiceRequest, CreatedUpdate, DecodeOptions, Discovery, DocumentKind, Error,
-    Format, Service, ServiceDefinition, ServiceRequest, ServiceRequestUpdate, TokenLookup,
+    ApiError, CreatedServiceRequest, CreatedUpdate, DecodeOptions, Discovery, Document,
+    DocumentKind, Error, Format, Mode, Service, ServiceDefinition, ServiceRequest,
+    ServiceRequestUpdate, TokenLookup, json, xml,
 };
 
 fn fixtures() -> Option<PathBuf> {
@@ -150,6 +152,87 @@ fn xml_fixtures_read_the_same_by_events() {
         compared += 1;
     }
     assert!(compared >= 20, "only {compared} XML fixtures compared");
+}
+
+/// The JSON decoder tries a direct reader first and serde_json when it gives up. On every JSON
+/// fixture, and on the JSON written from every XML one, in both modes, what the direct reader
+/// reads is what serde_json reads; and the direct reader takes them, so the fast path is the
+/// one real documents meet.
+#[test]
+fn json_fixtures_read_the_same_directly_and_by_serde() {
+    let Some(dir) = fixtures() else { return };
+    let index = std::fs::read_to_string(dir.join("index.tsv")).unwrap();
+    let (mut compared, mut taken) = (0, 0);
+    for line in index
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+    {
+        let columns: Vec<&str> = line.split('\t').collect();
+        let [file, kind, format, ..] = columns[..] else {
+            panic!("malformed index line {line:?}");
+        };
+        let format = Format::from_extension(format).unwrap();
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let Some(took) = compare_json_readers(kind.parse().unwrap(), file, &bytes, format) else {
+            continue;
+        };
+        compared += 1;
+        taken += usize::from(took);
+    }
+    eprintln!("{taken} of {compared} fixtures read directly as JSON");
+    assert!(compared >= 40, "only {compared} fixtures compared");
+    assert!(
+        taken == compared,
+        "only {taken} of {compared} fixtures read directly as JSON"
+    );
+}
+
+/// Compares the two JSON readers on `bytes` (JSON, or XML written again as JSON); `None` for
+/// an XML document that does not decode, else whether the direct reader took it.
+fn compare_json_readers(
+    kind: DocumentKind,
+    file: &str,
+    bytes: &[u8],
+    format: Format,
+) -> Option<bool> {
+    fn compare<D: Document + PartialEq + Debug>(
+        file: &str,
+        bytes: &[u8],
+        format: Format,
+    ) -> Option<bool> {
+        let written;
+        let bytes = match format {
+            Format::Json => bytes,
+            Format::Xml => {
+                let options = DecodeOptions::lenient();
+                written = json::to_vec(&xml::from_slice::<D>(bytes, &options).ok()?.value);
+                &written
+            }
+        };
+        let mut taken = false;
+        for options in [DecodeOptions::lenient(), DecodeOptions::strict()] {
+            let by_serde = json::from_slice_by_serde::<D>(bytes, &options);
+            if let Some(directly) = json::from_slice_directly::<D>(bytes, &options) {
+                assert!(
+                    by_serde.as_ref() == Ok(&directly),
+                    "{file}: read directly {directly:?}\nby serde {by_serde:?}"
+                );
+                taken |= options.mode == Mode::Lenient;
+            }
+        }
+        Some(taken)
+    }
+    match kind {
+        DocumentKind::Services => compare::<Vec<Service>>(file, bytes, format),
+        DocumentKind::ServiceDefinition => compare::<ServiceDefinition>(file, bytes, format),
+        DocumentKind::Requests => compare::<Vec<ServiceRequest>>(file, bytes, format),
+        DocumentKind::RequestCreated => compare::<Vec<CreatedServiceRequest>>(file, bytes, format),
+        DocumentKind::Token => compare::<Vec<TokenLookup>>(file, bytes, format),
+        DocumentKind::Errors => compare::<Vec<ApiError>>(file, bytes, format),
+        DocumentKind::Discovery => compare::<Discovery>(file, bytes, format),
+        DocumentKind::Updates => compare::<Vec<ServiceRequestUpdate>>(file, bytes, format),
+        DocumentKind::UpdateCreated => compare::<Vec<CreatedUpdate>>(file, bytes, format),
+    }
 }
 
 /// Whether `tag` is a start tag such as `<name>` or `<p:name a="1">`.

@@ -33,7 +33,7 @@ use open311_types::{
     Endpoint, EndpointType, Error, Extension, ExtensionValue, Extensions, Format, GEOREPORT_V2,
     Mode, NewServiceRequest, NewServiceRequestUpdate, RequestQuery, Service, ServiceDefinition,
     ServiceRequest, ServiceRequestUpdate, ServiceType, Status, TokenLookup, datetime, decode,
-    encode,
+    encode, json,
 };
 use proptest::collection::vec;
 use proptest::option;
@@ -1671,6 +1671,11 @@ const JSON_TOKENS: &[&str] = &[
     "\"http://wiki.open311.org/GeoReport_v2\"",
     "\"\\u0000\"",
     "\"\\ud800\"",
+    "\"\\udc00\"",
+    "\"\\ud83d\\ude00 caf\\u00e9 \\/ \\\" \\\\ \\b\\f\\n\\r\\t\"",
+    "\"\\u004Fpen\"",
+    "\"\\x\"",
+    " \n\t\r",
     "[]",
     "{}",
 ];
@@ -1836,6 +1841,9 @@ fn check_decoder<D>(input: &[u8], format: Format) -> Result<(), TestCaseError>
 where
     D: Document + PartialEq + Debug,
 {
+    if format == Format::Json {
+        check_json_readers::<D>(input)?;
+    }
     let _ = decode::<D>(input, format, &tight());
     let _ = decode::<D>(input, format, &tight().with_mode(Mode::Strict));
     let lenient = decode::<D>(input, format, &DecodeOptions::lenient());
@@ -1899,6 +1907,30 @@ where
                 shown(input)
             ))
         })?;
+    }
+    Ok(())
+}
+
+/// Checks that the JSON decoder answers as its serde reader alone does, in both modes and
+/// under tight limits: the direct reader it tries first may give up, never answer otherwise.
+fn check_json_readers<D>(input: &[u8]) -> Result<(), TestCaseError>
+where
+    D: Document + PartialEq + Debug,
+{
+    for options in [
+        DecodeOptions::lenient(),
+        DecodeOptions::strict(),
+        tight(),
+        tight().with_mode(Mode::Strict),
+    ] {
+        let decoded = decode::<D>(input, Format::Json, &options);
+        let by_serde = json::from_slice_by_serde::<D>(input, &options);
+        prop_assert!(
+            decoded == by_serde,
+            "{}: the readers differ on\n{}\ndecoded {decoded:?}\nby serde {by_serde:?}",
+            D::KIND,
+            shown(input)
+        );
     }
     Ok(())
 }
