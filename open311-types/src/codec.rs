@@ -693,6 +693,15 @@ pub(crate) trait FieldSource<'de> {
     /// The current field's value, kept as it is.
     fn value(&mut self) -> Result<ExtensionValue, Error>;
 
+    /// The current field's value when it is text that borrows from the input as it is (a JSON
+    /// string without escapes), read; `None`, having read nothing, for any other value.
+    ///
+    /// The fast path of [`FieldSource::set`]: the text comes back in two registers, where a
+    /// [`Scalar`] would go through memory.
+    fn plain_text(&mut self) -> Option<&'de str> {
+        None
+    }
+
     /// Reads the current field into `slot`; an unreadable value goes to `extensions`.
     fn set<T: FromScalar>(
         &mut self,
@@ -701,7 +710,10 @@ pub(crate) trait FieldSource<'de> {
         extensions: &mut Extensions,
     ) -> Result<(), Error> {
         let outer = self.ctx().field.replace(name);
-        let scalar = self.scalar()?;
+        let scalar = match self.plain_text() {
+            Some(text) => Scalar::Text(Cow::Borrowed(text)),
+            None => self.scalar()?,
+        };
         match T::from_scalar(scalar, self.ctx())? {
             Parsed::Value(value) => {
                 if slot.is_some() {

@@ -132,7 +132,7 @@ pub(crate) fn read_list<T: Record>(
     aliases: &'static [&'static str],
 ) -> Result<Vec<T>, Error> {
     let deserializer = match input {
-        JsonIn::Direct(reader) => return reader.list_document(ctx, root, aliases),
+        JsonIn::Direct(reader) => return Ok(reader.list_document(ctx, root, aliases)?),
         JsonIn::Serde(deserializer) => deserializer,
     };
     let seed = RootList::<T> {
@@ -148,7 +148,7 @@ pub(crate) fn read_list<T: Record>(
 /// Reads a single-record document, such as a service definition.
 pub(crate) fn read_record<T: Record>(input: JsonIn<'_, '_>, ctx: &mut Ctx) -> Result<T, Error> {
     let deserializer = match input {
-        JsonIn::Direct(reader) => return reader.record_document(ctx),
+        JsonIn::Direct(reader) => return Ok(reader.record_document(ctx)?),
         JsonIn::Serde(deserializer) => deserializer,
     };
     let seed = RootRecord::<T> {

@@ -26,7 +26,13 @@ const MAX_NESTING: usize = 100;
 /// The direct reader gave up. It carries nothing, so that the reader's results stay small
 /// enough to pass in registers; the serde reader's answer replaces it.
 #[derive(Debug)]
-struct GiveUp;
+pub(crate) struct GiveUp;
+
+impl From<Error> for GiveUp {
+    fn from(_: Error) -> Self {
+        GiveUp
+    }
+}
 
 impl From<GiveUp> for Error {
     fn from(GiveUp: GiveUp) -> Self {
@@ -71,7 +77,7 @@ impl<'de> Reader<'de> {
         ctx: &mut Ctx,
         root: &'static str,
         aliases: &'static [&'static str],
-    ) -> Result<Vec<T>, Error> {
+    ) -> Result<Vec<T>, GiveUp> {
         match self.peek() {
             Some(b'[') => {
                 ctx.enter(root);
@@ -101,15 +107,15 @@ impl<'de> Reader<'de> {
                 ctx.leave();
                 Ok(vec![item])
             }
-            _ => Err(GiveUp.into()),
+            _ => Err(GiveUp),
         }
     }
 
     /// Reads a single-record document: as the serde reader's `RootRecord`, except that a list
     /// at the root is left to it.
-    pub(crate) fn record_document<T: Record>(&mut self, ctx: &mut Ctx) -> Result<T, Error> {
+    pub(crate) fn record_document<T: Record>(&mut self, ctx: &mut Ctx) -> Result<T, GiveUp> {
         if self.peek() != Some(b'{') {
-            return Err(GiveUp.into());
+            return Err(GiveUp);
         }
         self.open()?;
         ctx.enter(T::ITEM);
@@ -129,7 +135,7 @@ impl<'de> Reader<'de> {
     }
 
     /// Reads a list of records where one belongs: as the serde reader's `ListSeed`.
-    fn list<T: Record>(&mut self, ctx: &mut Ctx) -> Result<Vec<T>, Error> {
+    fn list<T: Record>(&mut self, ctx: &mut Ctx) -> Result<Vec<T>, GiveUp> {
         match self.peek() {
             Some(b'[') => self.items(ctx),
             Some(b'{') => {
@@ -145,14 +151,14 @@ impl<'de> Reader<'de> {
             }
             Some(b'"') => {
                 let text = self.string()?;
-                list_from_text(ctx, &text)
+                Ok(list_from_text(ctx, &text)?)
             }
-            _ => Err(GiveUp.into()),
+            _ => Err(GiveUp),
         }
     }
 
     /// Reads an array of records.
-    fn items<T: Record>(&mut self, ctx: &mut Ctx) -> Result<Vec<T>, Error> {
+    fn items<T: Record>(&mut self, ctx: &mut Ctx) -> Result<Vec<T>, GiveUp> {
         self.open()?;
         ctx.descend()?;
         let mut items = Vec::new();
@@ -168,9 +174,9 @@ impl<'de> Reader<'de> {
     }
 
     /// Reads one object as a record.
-    fn object<T: Record>(&mut self, ctx: &mut Ctx) -> Result<T, Error> {
+    fn object<T: Record>(&mut self, ctx: &mut Ctx) -> Result<T, GiveUp> {
         if self.peek() != Some(b'{') {
-            return Err(GiveUp.into());
+            return Err(GiveUp);
         }
         self.open()?;
         let first = self.first_key()?;
@@ -178,7 +184,7 @@ impl<'de> Reader<'de> {
     }
 
     /// Reads the fields of an open object into a record; `first` is its first key, already read.
-    fn fields<T: Record>(&mut self, ctx: &mut Ctx, first: Option<&'de str>) -> Result<T, Error> {
+    fn fields<T: Record>(&mut self, ctx: &mut Ctx, first: Option<&'de str>) -> Result<T, GiveUp> {
         ctx.descend()?;
         let mut record = T::empty();
         let mut key = first;
@@ -201,7 +207,7 @@ impl<'de> Reader<'de> {
     }
 
     /// Skips the remaining members of an object, as serde does after a wrapped root.
-    fn skip_rest(&mut self, ctx: &mut Ctx) -> Result<(), Error> {
+    fn skip_rest(&mut self, ctx: &mut Ctx) -> Result<(), GiveUp> {
         while self.next_key()?.is_some() {
             self.value(ctx)?;
         }
@@ -209,7 +215,7 @@ impl<'de> Reader<'de> {
     }
 
     /// Reads one value of any kind as a [`Scalar`]: as the serde reader's `ScalarSeed`.
-    fn scalar(&mut self, ctx: &mut Ctx) -> Result<Scalar<'de>, Error> {
+    fn scalar(&mut self, ctx: &mut Ctx) -> Result<Scalar<'de>, GiveUp> {
         Ok(match self.peek() {
             Some(b'"') => Scalar::Text(self.string()?),
             Some(b'-' | b'0'..=b'9') => Scalar::Number(self.number()?),
@@ -217,12 +223,12 @@ impl<'de> Reader<'de> {
             Some(b'f') => self.literal("false").map(|()| Scalar::Bool(false))?,
             Some(b'n') => self.literal("null").map(|()| Scalar::Null)?,
             Some(b'[' | b'{') => Scalar::Complex(self.value(ctx)?),
-            _ => return Err(GiveUp.into()),
+            _ => return Err(GiveUp),
         })
     }
 
     /// Reads one value of any kind as an [`ExtensionValue`]: as the serde reader's `ValueSeed`.
-    fn value(&mut self, ctx: &mut Ctx) -> Result<ExtensionValue, Error> {
+    fn value(&mut self, ctx: &mut Ctx) -> Result<ExtensionValue, GiveUp> {
         Ok(match self.peek() {
             Some(b'[') => {
                 self.open()?;
@@ -263,7 +269,7 @@ impl<'de> Reader<'de> {
     }
 
     /// Reads a list of texts: as the serde reader's `TextsSeed`.
-    fn texts(&mut self, ctx: &mut Ctx) -> Result<Vec<String>, Error> {
+    fn texts(&mut self, ctx: &mut Ctx) -> Result<Vec<String>, GiveUp> {
         match self.peek() {
             Some(b'[') => {
                 self.open()?;
@@ -278,13 +284,13 @@ impl<'de> Reader<'de> {
             }
             Some(b'"') => {
                 let text = self.string()?;
-                text_as_list(ctx, &text)
+                Ok(text_as_list(ctx, &text)?)
             }
             Some(b'n') => {
                 self.literal("null")?;
                 Ok(Vec::new())
             }
-            _ => Err(GiveUp.into()),
+            _ => Err(GiveUp),
         }
     }
 
@@ -402,33 +408,59 @@ impl<'de> Reader<'de> {
 
     /// Reads a string whose opening quote is at the position; borrowed when it has no escapes.
     fn string(&mut self) -> Result<Cow<'de, str>, GiveUp> {
-        let bytes = self.text.as_bytes();
-        self.pos += 1;
-        let mut owned: Option<String> = None;
+        let start = self.pos + 1;
+        let (piece, end) = self.run(start)?;
+        self.pos = end + 1;
+        if self.text.as_bytes().get(end) == Some(&b'"') {
+            return Ok(Cow::Borrowed(piece));
+        }
+        self.escaped(piece).map(Cow::Owned)
+    }
+
+    /// Reads a string without escapes whose opening quote is next; `None`, having read only
+    /// whitespace, for any other value.
+    fn plain_string(&mut self) -> Option<&'de str> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let (piece, end) = self.run(self.pos + 1).ok()?;
+        if self.text.as_bytes().get(end) != Some(&b'"') {
+            return None;
+        }
+        self.pos = end + 1;
+        Some(piece)
+    }
+
+    /// The plain run of string from `start` up to the next `"`, `\` or control character, and
+    /// where that byte is.
+    fn run(&self, start: usize) -> Result<(&'de str, usize), GiveUp> {
+        let end = start
+            + self
+                .text
+                .as_bytes()
+                .get(start..)
+                .and_then(special)
+                .ok_or(GiveUp)?;
+        // `"` and `\` are ASCII, so `start..end` lies on character boundaries.
+        Ok((self.text.get(start..end).ok_or(GiveUp)?, end))
+    }
+
+    /// Reads the rest of a string from the byte after the plain run `before`: an escape, or a
+    /// control character, which a JSON string may not hold unescaped.
+    #[cold]
+    fn escaped(&mut self, before: &str) -> Result<String, GiveUp> {
+        let mut text = String::with_capacity(before.len() + 16);
+        text.push_str(before);
         loop {
-            let start = self.pos;
-            let end = start + bytes.get(start..).and_then(special).ok_or(GiveUp)?;
-            // `"` and `\` are ASCII, so `start..end` lies on character boundaries.
-            let piece = self.text.get(start..end).ok_or(GiveUp)?;
+            if self.text.as_bytes().get(self.pos - 1) != Some(&b'\\') {
+                return Err(GiveUp);
+            }
+            text.push(self.escape()?);
+            let (piece, end) = self.run(self.pos)?;
+            text.push_str(piece);
             self.pos = end + 1;
-            match bytes.get(end) {
-                Some(b'"') => {
-                    return Ok(match owned {
-                        None => Cow::Borrowed(piece),
-                        Some(mut text) => {
-                            text.push_str(piece);
-                            Cow::Owned(text)
-                        }
-                    });
-                }
-                Some(b'\\') => {
-                    let text = owned.get_or_insert_with(|| String::with_capacity(piece.len() + 16));
-                    text.push_str(piece);
-                    let unescaped = self.escape()?;
-                    text.push(unescaped);
-                }
-                // A control character, which JSON strings may not hold unescaped.
-                _ => return Err(GiveUp),
+            if self.text.as_bytes().get(end) == Some(&b'"') {
+                return Ok(text);
             }
         }
     }
@@ -597,27 +629,33 @@ impl<'de> FieldSource<'de> for Fields<'_, 'de> {
 
     fn scalar(&mut self) -> Result<Scalar<'de>, Error> {
         self.consumed = true;
-        self.reader.scalar(self.ctx)
+        Ok(self.reader.scalar(self.ctx)?)
     }
 
     fn records<T: Record>(&mut self) -> Result<Vec<T>, Error> {
         self.consumed = true;
-        self.reader.list(self.ctx)
+        Ok(self.reader.list(self.ctx)?)
     }
 
     fn record<T: Record>(&mut self) -> Result<T, Error> {
         self.consumed = true;
-        self.reader.object(self.ctx)
+        Ok(self.reader.object(self.ctx)?)
     }
 
     fn texts(&mut self, _item: &'static str) -> Result<Vec<String>, Error> {
         self.consumed = true;
-        self.reader.texts(self.ctx)
+        Ok(self.reader.texts(self.ctx)?)
     }
 
     fn value(&mut self) -> Result<ExtensionValue, Error> {
         self.consumed = true;
-        self.reader.value(self.ctx)
+        Ok(self.reader.value(self.ctx)?)
+    }
+
+    fn plain_text(&mut self) -> Option<&'de str> {
+        let text = self.reader.plain_string()?;
+        self.consumed = true;
+        Some(text)
     }
 }
 
