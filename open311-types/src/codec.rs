@@ -473,7 +473,17 @@ trimmed_from_scalar!(
 
 /// Trims XML whitespace (space, tab, CR, LF) and nothing else, in both formats.
 pub(crate) fn trim_xml(text: &str) -> &str {
-    text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+    let is_space = |byte: &u8| matches!(byte, b' ' | b'\t' | b'\r' | b'\n');
+    let bytes = text.as_bytes();
+    let Some(start) = bytes.iter().position(|byte| !is_space(byte)) else {
+        return "";
+    };
+    let end = bytes
+        .iter()
+        .rposition(|byte| !is_space(byte))
+        .map_or(start, |last| last + 1);
+    // The bytes trimmed are ASCII, so both ends lie on character boundaries.
+    text.get(start..end).unwrap_or(text)
 }
 
 /// A JSON `""` for a typed field is a deviation; an empty XML element is the spec's null.
@@ -702,6 +712,14 @@ pub(crate) trait FieldSource<'de> {
         None
     }
 
+    /// The current field's value when it is a JSON number with a fraction or an exponent,
+    /// read; `None`, having read nothing, for any other value.
+    ///
+    /// The other fast path of [`FieldSource::set`], for coordinates.
+    fn plain_float(&mut self) -> Option<f64> {
+        None
+    }
+
     /// Reads the current field into `slot`; an unreadable value goes to `extensions`.
     fn set<T: FromScalar>(
         &mut self,
@@ -710,9 +728,12 @@ pub(crate) trait FieldSource<'de> {
         extensions: &mut Extensions,
     ) -> Result<(), Error> {
         let outer = self.ctx().field.replace(name);
-        let scalar = match self.plain_text() {
-            Some(text) => Scalar::Text(Cow::Borrowed(text)),
-            None => self.scalar()?,
+        let scalar = if let Some(text) = self.plain_text() {
+            Scalar::Text(Cow::Borrowed(text))
+        } else if let Some(number) = self.plain_float().and_then(serde_json::Number::from_f64) {
+            Scalar::Number(number)
+        } else {
+            self.scalar()?
         };
         match T::from_scalar(scalar, self.ctx())? {
             Parsed::Value(value) => {

@@ -357,27 +357,23 @@ impl<'de> Reader<'de> {
     }
 
     /// The first key of an object just opened, or `None` for `{}`.
+    #[inline]
     fn first_key(&mut self) -> Result<Option<&'de str>, GiveUp> {
-        match self.peek() {
-            Some(b'}') => {
-                self.pos += 1;
-                self.close();
-                Ok(None)
-            }
-            Some(b'"') => self.key().map(Some),
-            _ => Err(GiveUp),
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            self.close();
+            return Ok(None);
         }
+        self.key().map(Some).ok_or(GiveUp)
     }
 
     /// The next key of an object after a value, or `None` at its end.
+    #[inline]
     fn next_key(&mut self) -> Result<Option<&'de str>, GiveUp> {
         match self.peek() {
             Some(b',') => {
                 self.pos += 1;
-                if self.peek() != Some(b'"') {
-                    return Err(GiveUp);
-                }
-                self.key().map(Some)
+                self.key().map(Some).ok_or(GiveUp)
             }
             Some(b'}') => {
                 self.pos += 1;
@@ -388,13 +384,12 @@ impl<'de> Reader<'de> {
         }
     }
 
-    /// Reads a key and the colon after it; a key with escapes is left to serde.
-    fn key(&mut self) -> Result<&'de str, GiveUp> {
-        let Cow::Borrowed(key) = self.string()? else {
-            return Err(GiveUp);
-        };
-        self.expect(b':')?;
-        Ok(key)
+    /// Reads a key and the colon after it; `None` for anything else, or a key with escapes,
+    /// which is left to serde.
+    fn key(&mut self) -> Option<&'de str> {
+        let key = self.plain_string()?;
+        self.expect(b':').ok()?;
+        Some(key)
     }
 
     /// Reads `word` (`true`, `false` or `null`) at the position.
@@ -518,37 +513,12 @@ impl<'de> Reader<'de> {
     /// Reads a number, with the value serde_json gives it: an integer that fits `u64` (or,
     /// negative, `i64`) as one, anything else as the nearest `f64`.
     fn number(&mut self) -> Result<Number, GiveUp> {
-        let bytes = self.text.as_bytes();
         let start = self.pos;
-        let negative = bytes.get(start) == Some(&b'-');
-        let mut pos = start + usize::from(negative);
-        let digits = pos;
-        match bytes.get(pos) {
-            Some(b'0') => pos += 1,
-            Some(b'1'..=b'9') => pos += digits_at(bytes, pos),
-            _ => return Err(GiveUp),
-        }
-        let integer_end = pos;
-        if bytes.get(pos) == Some(&b'.') {
-            let fraction = digits_at(bytes, pos + 1);
-            if fraction == 0 {
-                return Err(GiveUp);
-            }
-            pos += 1 + fraction;
-        }
-        if matches!(bytes.get(pos), Some(b'e' | b'E')) {
-            pos += 1;
-            if matches!(bytes.get(pos), Some(b'+' | b'-')) {
-                pos += 1;
-            }
-            let exponent = digits_at(bytes, pos);
-            if exponent == 0 {
-                return Err(GiveUp);
-            }
-            pos += exponent;
-        }
-        self.pos = pos;
-        if pos == integer_end {
+        let (integer_end, end) = self.number_at(start).ok_or(GiveUp)?;
+        self.pos = end;
+        if end == integer_end {
+            let negative = self.text.as_bytes().get(start) == Some(&b'-');
+            let digits = start + usize::from(negative);
             let magnitude = self
                 .text
                 .get(digits..integer_end)
@@ -566,10 +536,61 @@ impl<'de> Reader<'de> {
         }
         // Out of range (serde_json refuses infinities) or not a float: left to serde.
         self.text
-            .get(start..pos)
+            .get(start..end)
             .and_then(|number| number.parse::<f64>().ok())
             .and_then(Number::from_f64)
             .ok_or(GiveUp)
+    }
+
+    /// Reads a number with a fraction or an exponent that is next, such as a coordinate;
+    /// `None`, having read only whitespace, for any other value.
+    fn plain_float(&mut self) -> Option<f64> {
+        if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
+            return None;
+        }
+        let (integer_end, end) = self.number_at(self.pos)?;
+        if end == integer_end {
+            return None;
+        }
+        let value = self.text.get(self.pos..end)?.parse::<f64>().ok()?;
+        // serde_json refuses a number out of range; leave it to serde to do so.
+        if !value.is_finite() {
+            return None;
+        }
+        self.pos = end;
+        Some(value)
+    }
+
+    /// Where the integer part of the number at `start` ends, and where the whole number ends;
+    /// `None` where the text is no JSON number.
+    fn number_at(&self, start: usize) -> Option<(usize, usize)> {
+        let bytes = self.text.as_bytes();
+        let mut pos = start + usize::from(bytes.get(start) == Some(&b'-'));
+        match bytes.get(pos) {
+            Some(b'0') => pos += 1,
+            Some(b'1'..=b'9') => pos += digits_at(bytes, pos),
+            _ => return None,
+        }
+        let integer_end = pos;
+        if bytes.get(pos) == Some(&b'.') {
+            let fraction = digits_at(bytes, pos + 1);
+            if fraction == 0 {
+                return None;
+            }
+            pos += 1 + fraction;
+        }
+        if matches!(bytes.get(pos), Some(b'e' | b'E')) {
+            pos += 1;
+            if matches!(bytes.get(pos), Some(b'+' | b'-')) {
+                pos += 1;
+            }
+            let exponent = digits_at(bytes, pos);
+            if exponent == 0 {
+                return None;
+            }
+            pos += exponent;
+        }
+        Some((integer_end, pos))
     }
 }
 
@@ -657,6 +678,12 @@ impl<'de> FieldSource<'de> for Fields<'_, 'de> {
         self.consumed = true;
         Some(text)
     }
+
+    fn plain_float(&mut self) -> Option<f64> {
+        let value = self.reader.plain_float()?;
+        self.consumed = true;
+        Some(value)
+    }
 }
 
 #[cfg(test)]
@@ -717,6 +744,12 @@ mod tests {
             texts.push(format!("{}", bits >> (bits % 64)));
         }
         for text in &texts {
+            let float = Reader::new(text).plain_float();
+            let is_float = text.contains(['.', 'e', 'E']);
+            assert_eq!(float.is_some(), is_float, "{text}");
+            if let Some(value) = float {
+                assert_eq!(Number::from_f64(value), number(text), "{text}");
+            }
             let directly = number(text);
             let by_serde = serde_json::from_str::<Number>(text).ok();
             assert!(directly.is_some(), "{text} left to serde");
