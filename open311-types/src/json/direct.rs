@@ -165,7 +165,15 @@ impl<'de> Reader<'de> {
         let mut more = self.first_item()?;
         while more {
             ctx.enter_item(T::ITEM, items.len());
-            items.push(self.object(ctx)?);
+            if self.peek() != Some(b'{') {
+                return Err(GiveUp);
+            }
+            self.open()?;
+            let first = self.first_key()?;
+            // Filled where it will stay: a record is a few hundred bytes, worth not moving.
+            items.push(T::empty());
+            let record = items.last_mut().ok_or(GiveUp)?;
+            self.fill(ctx, record, first)?;
             ctx.leave();
             more = self.next_item()?;
         }
@@ -183,10 +191,22 @@ impl<'de> Reader<'de> {
         self.fields(ctx, first)
     }
 
-    /// Reads the fields of an open object into a record; `first` is its first key, already read.
+    /// Reads the fields of an open object as a record; `first` is its first key, already read.
     fn fields<T: Record>(&mut self, ctx: &mut Ctx, first: Option<&'de str>) -> Result<T, GiveUp> {
-        ctx.descend()?;
         let mut record = T::empty();
+        self.fill(ctx, &mut record, first)?;
+        Ok(record)
+    }
+
+    /// Reads the fields of an open object into `record`, which is empty; `first` is its first
+    /// key, already read.
+    fn fill<T: Record>(
+        &mut self,
+        ctx: &mut Ctx,
+        record: &mut T,
+        first: Option<&'de str>,
+    ) -> Result<(), GiveUp> {
+        ctx.descend()?;
         let mut key = first;
         while let Some(name) = key {
             let mut fields = Fields {
@@ -203,7 +223,7 @@ impl<'de> Reader<'de> {
         }
         record.finish(ctx)?;
         ctx.ascend();
-        Ok(record)
+        Ok(())
     }
 
     /// Skips the remaining members of an object, as serde does after a wrapped root.
