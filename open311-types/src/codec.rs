@@ -712,8 +712,8 @@ pub(crate) trait FieldSource<'de> {
         None
     }
 
-    /// The current field's value when it is a JSON number with a fraction or an exponent,
-    /// read; `None`, having read nothing, for any other value.
+    /// The current field's value when it is a finite JSON number with a fraction or an
+    /// exponent, read; `None`, having read nothing, for any other value.
     ///
     /// The other fast path of [`FieldSource::set`], for coordinates.
     fn plain_float(&mut self) -> Option<f64> {
@@ -730,8 +730,9 @@ pub(crate) trait FieldSource<'de> {
         let outer = self.ctx().field.replace(name);
         let scalar = if let Some(text) = self.plain_text() {
             Scalar::Text(Cow::Borrowed(text))
-        } else if let Some(number) = self.plain_float().and_then(serde_json::Number::from_f64) {
-            Scalar::Number(number)
+        } else if let Some(value) = self.plain_float() {
+            // Finite, as `plain_float` promises, so always a number.
+            serde_json::Number::from_f64(value).map_or(Scalar::Null, Scalar::Number)
         } else {
             self.scalar()?
         };
