@@ -704,7 +704,7 @@ pub(crate) trait FieldSource<'de> {
     fn value(&mut self) -> Result<ExtensionValue, Error>;
 
     /// The current field's value when it is text that borrows from the input as it is (a JSON
-    /// string without escapes), read; `None`, having read nothing, for any other value.
+    /// string without escapes), read; `None`, having read nothing of the value, for any other.
     ///
     /// The fast path of [`FieldSource::set`]: the text comes back in two registers, where a
     /// [`Scalar`] would go through memory.
@@ -713,7 +713,7 @@ pub(crate) trait FieldSource<'de> {
     }
 
     /// The current field's value when it is a finite JSON number with a fraction or an
-    /// exponent, read; `None`, having read nothing, for any other value.
+    /// exponent, read; `None`, having read nothing of the value, for any other.
     ///
     /// The other fast path of [`FieldSource::set`], for coordinates.
     fn plain_float(&mut self) -> Option<f64> {
