@@ -26,6 +26,8 @@ use crate::filter::{RequestFilter, UpdateFilter};
 /// answer as a server without them should.
 ///
 /// ```
+/// use std::sync::Arc;
+///
 /// use open311_server_traits::{Backend, BackendError, RequestContext, RequestFilter, RequestList};
 /// use open311_types::{
 ///     CreatedServiceRequest, NewServiceRequest, Service, ServiceCode, ServiceDefinition,
@@ -69,7 +71,7 @@ use crate::filter::{RequestFilter, UpdateFilter};
 ///         &self,
 ///         _cx: &RequestContext,
 ///         _id: &ServiceRequestId,
-///     ) -> Result<Option<ServiceRequest>, BackendError> {
+///     ) -> Result<Option<Arc<ServiceRequest>>, BackendError> {
 ///         Ok(None)
 ///     }
 /// }
@@ -94,7 +96,7 @@ use crate::filter::{RequestFilter, UpdateFilter};
 ///     # async fn service_definition(&self, _: &RequestContext, _: &ServiceCode) -> Result<Option<ServiceDefinition>, BackendError> { Ok(None) }
 ///     # async fn create_request(&self, _: &RequestContext, _: &Service, _: NewServiceRequest) -> Result<CreatedServiceRequest, BackendError> { todo!() }
 ///     # async fn service_requests(&self, _: &RequestContext, _: &RequestFilter) -> Result<open311_server_traits::RequestList, BackendError> { Ok(Default::default()) }
-///     # async fn service_request(&self, _: &RequestContext, _: &ServiceRequestId) -> Result<Option<ServiceRequest>, BackendError> { Ok(None) }
+///     # async fn service_request(&self, _: &RequestContext, _: &ServiceRequestId) -> Result<Option<std::sync::Arc<ServiceRequest>>, BackendError> { Ok(None) }
 /// }
 /// ```
 pub trait Backend: Send + Sync + 'static {
@@ -155,11 +157,15 @@ pub trait Backend: Send + Sync + 'static {
     ) -> impl Future<Output = Result<RequestList, BackendError>> + Send;
 
     /// GET requests/{service_request_id}; `Ok(None)` when there is no such request.
+    ///
+    /// Shared, as in [`Backend::service_requests`]: a backend that holds its requests (or a
+    /// cache of them) as `Arc`s returns a clone of the `Arc`, and nothing is copied; one that
+    /// builds the request returns `Arc::new(request)`.
     fn service_request(
         &self,
         cx: &RequestContext,
         service_request_id: &ServiceRequestId,
-    ) -> impl Future<Output = Result<Option<ServiceRequest>, BackendError>> + Send;
+    ) -> impl Future<Output = Result<Option<Arc<ServiceRequest>>, BackendError>> + Send;
 
     /// GET tokens/{token}; `Ok(None)` when the token is unknown.
     ///

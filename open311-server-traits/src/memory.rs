@@ -144,13 +144,13 @@ impl Backend for MemoryBackend {
         &self,
         _cx: &RequestContext,
         id: &ServiceRequestId,
-    ) -> Result<Option<ServiceRequest>, BackendError> {
+    ) -> Result<Option<Arc<ServiceRequest>>, BackendError> {
         let state = self.lock();
         let found = state
             .requests
             .iter()
             .find(|r| r.service_request_id.as_ref() == Some(id));
-        Ok(found.map(|request| ServiceRequest::clone(request)))
+        Ok(found.map(Arc::clone))
     }
 
     async fn token(

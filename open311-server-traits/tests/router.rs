@@ -387,7 +387,7 @@ impl Backend for Sloppy {
         &self,
         _: &RequestContext,
         _: &ServiceRequestId,
-    ) -> Result<Option<ServiceRequest>, BackendError> {
+    ) -> Result<Option<std::sync::Arc<ServiceRequest>>, BackendError> {
         panic!("the backend has a bug")
     }
 }

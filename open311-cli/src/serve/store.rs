@@ -301,8 +301,8 @@ impl Outcome {
     /// Puts the request the job wrote into the cache.
     fn cache(&self, cache: &Cache) {
         match self {
-            Outcome::Create(Ok(stored), _) => cache.put(&stored.request),
-            Outcome::Update(Ok(stored), _) => cache.put(&stored.request),
+            Outcome::Create(Ok(stored), _) => cache.put(Arc::new(stored.request.clone())),
+            Outcome::Update(Ok(stored), _) => cache.put(Arc::new(stored.request.clone())),
             _ => {}
         }
     }
@@ -562,31 +562,32 @@ fn post_update(
 /// (a second process writing the same file is not supported).
 #[derive(Default)]
 struct Cache {
-    generations: Mutex<(
-        HashMap<String, ServiceRequest>,
-        HashMap<String, ServiceRequest>,
-    )>,
+    /// The young generation, then the old one.
+    generations: Mutex<(Generation, Generation)>,
 }
+
+/// One generation of the [`Cache`]: requests by id, shared with the answers that hold them.
+type Generation = HashMap<String, Arc<ServiceRequest>>;
 
 /// Entries in one generation of the cache.
 const CACHE_GENERATION: usize = 8_192;
 
 impl Cache {
-    fn get(&self, id: &str) -> Option<ServiceRequest> {
+    fn get(&self, id: &str) -> Option<Arc<ServiceRequest>> {
         let mut generations = self
             .generations
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if let Some(request) = generations.0.get(id) {
-            return Some(request.clone());
+            return Some(Arc::clone(request));
         }
         let request = generations.1.remove(id)?;
-        generations.0.insert(id.to_owned(), request.clone());
+        generations.0.insert(id.to_owned(), Arc::clone(&request));
         Some(request)
     }
 
-    fn put(&self, request: &ServiceRequest) {
-        let Some(id) = &request.service_request_id else {
+    fn put(&self, request: Arc<ServiceRequest>) {
+        let Some(id) = request.service_request_id.clone() else {
             return;
         };
         let mut generations = self
@@ -597,7 +598,7 @@ impl Cache {
             generations.1 = std::mem::take(&mut generations.0);
         }
         generations.1.remove(id.as_str());
-        generations.0.insert(id.to_string(), request.clone());
+        generations.0.insert(id.to_string(), request);
     }
 }
 
@@ -737,7 +738,7 @@ impl Backend for SqliteBackend {
         &self,
         cx: &RequestContext,
         id: &ServiceRequestId,
-    ) -> Result<Option<ServiceRequest>, BackendError> {
+    ) -> Result<Option<Arc<ServiceRequest>>, BackendError> {
         // The cache does not know jurisdictions; with several, every read asks the file.
         let cached = !self.options.multi_jurisdiction;
         if let Some(request) = cached.then(|| self.cache.get(id.as_str())).flatten() {
@@ -753,9 +754,10 @@ impl Backend for SqliteBackend {
             .read(move |connection| query_requests(connection, &filter, jurisdiction.as_ref()))
             .await?
             .into_iter()
-            .next();
+            .next()
+            .map(Arc::new);
         if let Some(request) = found.as_ref().filter(|_| cached) {
-            self.cache.put(request);
+            self.cache.put(Arc::clone(request));
         }
         Ok(found)
     }
