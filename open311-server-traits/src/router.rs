@@ -308,7 +308,11 @@ impl<B: Backend> Router<B> {
         let format = Format::from_extension(suffix).ok_or_else(|| {
             Rejection::not_found(format!("unknown format {suffix:?}: use xml or json"))
         })?;
-        let segments: Vec<&str> = rest.split('/').collect();
+        let mut segments = rest.split('/');
+        let (first, second) = (segments.next().unwrap_or_default(), segments.next());
+        if segments.next().is_some() {
+            return Err(not_found());
+        }
         let limits = &self.inner.config.limits.form;
         let id = |raw: &str, name: &str| -> Result<String, Rejection> {
             let id = percent_decode_path(raw)
@@ -323,14 +327,16 @@ impl<B: Backend> Router<B> {
             }
             Ok(id)
         };
-        let resource = match segments[..] {
-            ["discovery"] => Resource::Discovery,
-            ["services"] => Resource::Services,
-            ["services", code] => Resource::Service(id(code, "service_code")?.into()),
-            ["requests"] => Resource::Requests,
-            ["requests", request] => Resource::Request(id(request, "service_request_id")?.into()),
-            ["tokens", token] => Resource::Token(id(token, "token")?.into()),
-            ["servicerequestupdates"] => Resource::Updates,
+        let resource = match (first, second) {
+            ("discovery", None) => Resource::Discovery,
+            ("services", None) => Resource::Services,
+            ("services", Some(code)) => Resource::Service(id(code, "service_code")?.into()),
+            ("requests", None) => Resource::Requests,
+            ("requests", Some(request)) => {
+                Resource::Request(id(request, "service_request_id")?.into())
+            }
+            ("tokens", Some(token)) => Resource::Token(id(token, "token")?.into()),
+            ("servicerequestupdates", None) => Resource::Updates,
             _ => return Err(not_found()),
         };
         Ok((resource, format))
