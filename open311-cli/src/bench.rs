@@ -103,11 +103,12 @@ fn measure(
     )?;
     let list = requests.to_vec();
 
-    let [reference_rate, memory_one_rate, bare_rate] = interleave(
+    let [reference_rate, memory_one_rate, local_one_rate, bare_rate] = interleave(
         duration,
         [
             &mut |slice| load(reference, &one_path, slice, connections),
             &mut |slice| load(listing, &one_path, slice, connections),
+            &mut |slice| in_process(&local, &one_path, slice),
             &mut |slice| load(bare, &one_path, slice, connections),
         ],
     )?;
@@ -115,7 +116,7 @@ fn measure(
         duration,
         [
             &mut |slice| load(listing, "/requests.xml", slice, connections),
-            &mut |slice| in_process(&local, slice),
+            &mut |slice| in_process(&local, "/requests.xml", slice),
             &mut |slice| Ok(encoder(&list, slice)),
             &mut |slice| load(list_bytes, "/requests.xml", slice, connections),
         ],
@@ -128,6 +129,7 @@ fn measure(
         "GET one request (requests/{{id}}.xml), {connections} connections, {}s each\n\
          \x20 reference server (SQLite)   {:>10.0} req/s\n\
          \x20 router over memory          {:>10.0} req/s\n\
+         \x20 the same, in process        {:>10.0} req/s\n\
          \x20 pre-encoded bytes           {:>10.0} req/s\n\
          \x20 ratio                       {}\n\
          GET 1,000 requests (requests.xml)\n\
@@ -139,6 +141,7 @@ fn measure(
         duration.as_secs(),
         reference_rate.overall(),
         memory_one_rate.overall(),
+        local_one_rate.overall(),
         bare_rate.overall(),
         ratio(reference_rate.against(&bare_rate)),
         list_rate.overall(),
@@ -481,15 +484,19 @@ fn content_length(head: &[u8]) -> Result<usize, String> {
         .ok_or_else(|| "an answer without content-length".into())
 }
 
-/// How many times the router answers GET requests.xml in process, without HTTP, in `duration`.
-fn in_process(router: &Router<MemoryBackend>, duration: Duration) -> Result<Sample, String> {
+/// How many times the router answers a GET of `path` in process, without HTTP, in `duration`.
+fn in_process(
+    router: &Router<MemoryBackend>,
+    path: &str,
+    duration: Duration,
+) -> Result<Sample, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|error| error.to_string())?;
     let started = Instant::now();
     let mut count = 0u64;
     while started.elapsed() < duration {
-        let request = http::Request::get("/requests.xml")
+        let request = http::Request::get(path)
             .body(Bytes::new())
             .map_err(|error| error.to_string())?;
         std::hint::black_box(runtime.block_on(router.handle(request)));
