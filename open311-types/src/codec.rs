@@ -471,6 +471,41 @@ trimmed_from_scalar!(
     crate::id::JurisdictionId
 );
 
+/// The index of the first byte in `bytes` that is one of `needles` or a control character
+/// (below 0x20): where a run of plain text ends, for the XML writer and the JSON reader.
+///
+/// It looks at eight bytes at a time, with the bit trick for finding a zero byte in a word:
+/// text is most of a document, and a byte at a time costs as much as all the rest together.
+pub(crate) fn first_special<const N: usize>(bytes: &[u8], needles: [u8; N]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        // A byte's high bit ends up set where it is below 0x20, or where its XOR with a needle
+        // is zero. A borrow can set bits above a true hit too, but never below one, so the
+        // lowest bit set is exact.
+        let mut found = word.wrapping_sub(ONES * 0x20) & !word;
+        for needle in needles {
+            let xor = word ^ (ONES * u64::from(needle));
+            found |= xor.wrapping_sub(ONES) & !xor;
+        }
+        found &= HIGHS;
+        if found != 0 {
+            return Some(offset + found.trailing_zeros() as usize / 8);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|byte| *byte < 0x20 || needles.contains(byte))
+        .map(|index| offset + index)
+}
+
 /// Trims XML whitespace (space, tab, CR, LF) and nothing else, in both formats.
 pub(crate) fn trim_xml(text: &str) -> &str {
     let is_space = |byte: &u8| matches!(byte, b' ' | b'\t' | b'\r' | b'\n');
@@ -927,3 +962,37 @@ macro_rules! serialize_record {
     )*};
 }
 pub(crate) use serialize_record;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_word_scan_finds_the_first_special_byte_at_every_alignment() {
+        fn check<const N: usize>(needles: [u8; N]) {
+            for special in needles.into_iter().chain([0x00, 0x09, 0x1f]) {
+                for len in 0..40 {
+                    for at in 0..=len {
+                        // Bytes on both sides of the ones that matter, and after the hit, to
+                        // catch a borrow or a carry across bytes.
+                        let mut bytes: Vec<u8> = (0..len)
+                            .map(|index| {
+                                [b'a', 0x20, 0x21, 0x7f, 0x80, 0xff, 0xee, 0xf0][index % 8]
+                            })
+                            .collect();
+                        if at < len {
+                            bytes[at] = special;
+                        }
+                        let expected = bytes
+                            .iter()
+                            .position(|byte| *byte < 0x20 || needles.contains(byte));
+                        assert_eq!(first_special(&bytes, needles), expected, "{bytes:?}");
+                    }
+                }
+            }
+        }
+        // The JSON reader's and the XML writer's.
+        check([b'"', b'\\']);
+        check([b'&', b'<', b'>', 0xEF]);
+    }
+}

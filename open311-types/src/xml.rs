@@ -36,7 +36,7 @@ use std::io::BufRead as _;
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
-use crate::codec::{Ctx, Document, FieldSink, FieldSource, Record, Scalar, prepare};
+use crate::codec::{Ctx, Document, FieldSink, FieldSource, Record, Scalar, first_special, prepare};
 use crate::datetime::{self, Datetime};
 use crate::deviation::{DecodeOptions, Decoded, DeviationKind};
 use crate::error::{Error, Format, Position};
@@ -773,31 +773,6 @@ fn trim_end_in_place(text: &mut String) {
     text.truncate(kept);
 }
 
-/// The bytes that send text down the slow path of escaping: markup, a carriage return, the
-/// C0 controls XML 1.0 forbids, and 0xEF, which starts U+FFFE and U+FFFF.
-#[allow(
-    clippy::indexing_slicing,
-    reason = "computed at compile time: a bad index fails the build"
-)]
-const SPECIAL: [bool; 256] = {
-    let mut special = [false; 256];
-    let mut byte = 0;
-    while byte < 0x20 {
-        special[byte] = !matches!(byte, 0x09 | 0x0A);
-        byte += 1;
-    }
-    special[b'&' as usize] = true;
-    special[b'<' as usize] = true;
-    special[b'>' as usize] = true;
-    special[0xEF] = true;
-    special
-};
-
-/// Whether `byte` needs the slow path of escaping.
-fn is_special(byte: u8) -> bool {
-    SPECIAL.get(usize::from(byte)).copied().unwrap_or(true)
-}
-
 /// Whether XML 1.0 allows `c` in a document.
 fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
@@ -861,21 +836,29 @@ impl XmlOut {
         self.close(name);
     }
 
+    /// Writes `text` escaped: markup and carriage returns as references, and the characters
+    /// XML 1.0 does not allow as U+FFFD. The runs between special bytes are copied whole.
     fn escaped(&mut self, text: &str) {
-        if !text.bytes().any(is_special) {
-            self.buf.push_str(text);
-            return;
-        }
-        for c in text.chars() {
-            match c {
-                '&' => self.buf.push_str("&amp;"),
-                '<' => self.buf.push_str("&lt;"),
-                '>' => self.buf.push_str("&gt;"),
-                '\r' => self.buf.push_str("&#13;"),
-                c if is_xml_char(c) => self.buf.push(c),
-                _ => self.buf.push('\u{FFFD}'),
+        let mut rest = text;
+        // Markup, the C0 controls (of which XML 1.0 allows only tab, LF and CR), and 0xEF, which
+        // starts U+FFFE and U+FFFF.
+        while let Some(at) = first_special(rest.as_bytes(), [b'&', b'<', b'>', 0xEF]) {
+            // A special byte is ASCII or 0xEF, a leading byte: `at` is a character boundary.
+            let (plain, special) = rest.split_at_checked(at).unwrap_or((rest, ""));
+            self.buf.push_str(plain);
+            let mut chars = special.chars();
+            match chars.next() {
+                Some('&') => self.buf.push_str("&amp;"),
+                Some('<') => self.buf.push_str("&lt;"),
+                Some('>') => self.buf.push_str("&gt;"),
+                Some('\r') => self.buf.push_str("&#13;"),
+                Some(c) if is_xml_char(c) => self.buf.push(c),
+                Some(_) => self.buf.push('\u{FFFD}'),
+                None => {}
             }
+            rest = chars.as_str();
         }
+        self.buf.push_str(rest);
     }
 
     fn element(&mut self, name: &str, text: &str) {

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use serde_json::Number;
 
 use super::{list_from_text, push_text, text_as_list, wraps};
-use crate::codec::{Ctx, FieldSource, Record, Scalar};
+use crate::codec::{Ctx, FieldSource, Record, Scalar, first_special};
 use crate::deviation::DeviationKind;
 use crate::error::{Error, Format, Position};
 use crate::extension::{Extension, ExtensionValue};
@@ -449,13 +449,8 @@ impl<'de> Reader<'de> {
     /// The plain run of string from `start` up to the next `"`, `\` or control character, and
     /// where that byte is.
     fn run(&self, start: usize) -> Result<(&'de str, usize), GiveUp> {
-        let end = start
-            + self
-                .text
-                .as_bytes()
-                .get(start..)
-                .and_then(special)
-                .ok_or(GiveUp)?;
+        let rest = self.text.as_bytes().get(start..).ok_or(GiveUp)?;
+        let end = start + first_special(rest, [b'"', b'\\']).ok_or(GiveUp)?;
         // `"` and `\` are ASCII, so `start..end` lies on character boundaries.
         Ok((self.text.get(start..end).ok_or(GiveUp)?, end))
     }
@@ -621,40 +616,6 @@ fn digits_at(bytes: &[u8], at: usize) -> usize {
     })
 }
 
-/// The index of the first byte in `bytes` that ends a plain run of string: `"`, `\\`, or a
-/// control character.
-///
-/// It looks at eight bytes at a time, with the bit tricks for finding a zero byte in a word:
-/// strings are most of a document, and a byte at a time would cost as much as all the rest.
-fn special(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let mut chunks = bytes.chunks_exact(8);
-    let mut offset = 0;
-    for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        let quote = word ^ (ONES * u64::from(b'"'));
-        let backslash = word ^ (ONES * u64::from(b'\\'));
-        // A byte's high bit is set where it is zero (or, for `control`, below 0x20); a borrow
-        // can set bits above a true hit too, but never below one, so the lowest bit is exact.
-        let found = ((quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | (word.wrapping_sub(ONES * 0x20) & !word))
-            & HIGHS;
-        if found != 0 {
-            return Some(offset + found.trailing_zeros() as usize / 8);
-        }
-        offset += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20)
-        .map(|index| offset + index)
-}
-
 /// The fields of one record, read from a JSON object by the direct reader.
 struct Fields<'r, 'de> {
     reader: &'r mut Reader<'de>,
@@ -814,29 +775,6 @@ mod tests {
         ] {
             assert_eq!(string(text), None, "{text}");
             assert!(serde_json::from_str::<String>(text).is_err(), "{text}");
-        }
-    }
-
-    #[test]
-    fn the_word_scan_finds_the_first_special_byte_at_every_alignment() {
-        for special_byte in [b'"', b'\\', 0x00, 0x1f] {
-            for len in 0..40 {
-                for at in 0..=len {
-                    let mut bytes = vec![b'a'; len];
-                    // Bytes on both sides of the ones that matter, and after the hit, to catch
-                    // a borrow or a carry across bytes.
-                    for (index, byte) in bytes.iter_mut().enumerate() {
-                        *byte = [b'a', 0x20, 0x21, 0x7f, 0x80, 0xff, b'#', b'['][index % 8];
-                    }
-                    if at < len {
-                        bytes[at] = special_byte;
-                    }
-                    let expected = bytes
-                        .iter()
-                        .position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20);
-                    assert_eq!(special(&bytes), expected, "{bytes:?}");
-                }
-            }
         }
     }
 }
