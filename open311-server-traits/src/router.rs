@@ -211,7 +211,7 @@ impl<B: Backend> Router<B> {
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
         let format = self.format_of(request.uri().path());
         let head = request.method() == Method::HEAD;
-        // Pinned in place, not boxed: no allocation and no copy of the future per request.
+        // Pinned in place, not boxed: one allocation fewer per request.
         let answer = CatchUnwind(std::pin::pin!(self.dispatch(request))).await;
         let mut response = match answer {
             Some(Ok(response)) => response,

@@ -291,18 +291,18 @@ enum Outcome {
 /// Where a job's answer goes.
 type Reply<T> = oneshot::Sender<Result<T, BackendError>>;
 
-/// A job's answer, and the request as it now stands in the file.
+/// A job's answer, and the request as it now stands in the file, shared with the cache.
 struct Stored<T> {
     answer: T,
-    request: ServiceRequest,
+    request: Arc<ServiceRequest>,
 }
 
 impl Outcome {
     /// Puts the request the job wrote into the cache.
     fn cache(&self, cache: &Cache) {
         match self {
-            Outcome::Create(Ok(stored), _) => cache.put(Arc::new(stored.request.clone())),
-            Outcome::Update(Ok(stored), _) => cache.put(Arc::new(stored.request.clone())),
+            Outcome::Create(Ok(stored), _) => cache.put(Arc::clone(&stored.request)),
+            Outcome::Update(Ok(stored), _) => cache.put(Arc::clone(&stored.request)),
             _ => {}
         }
     }
@@ -473,7 +473,7 @@ fn create_request(
     created.account_id = request.account_id;
     Ok(Stored {
         answer: created,
-        request: stored,
+        request: Arc::new(stored),
     })
 }
 
@@ -541,7 +541,7 @@ fn post_update(
     match written {
         Ok(_) => Ok(Stored {
             answer: CreatedUpdate::new(update_id),
-            request,
+            request: Arc::new(request),
         }),
         Err(rusqlite::Error::SqliteFailure(error, _))
             if error.code == rusqlite::ErrorCode::ConstraintViolation =>
