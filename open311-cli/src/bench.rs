@@ -12,10 +12,16 @@
 //! so that on a two-core machine each side has one core; the bare encoder runs on one thread.
 //! The generator polls its sockets without sleeping (see [`load`]), so that what a server is
 //! measured with is its own work, not the cost of waking a client on the same machine.
+//!
+//! Beside each rate the bench prints the CPU time the measured thread spent per answer (the
+//! server's thread, or the one thread in process), read from Linux's per-thread scheduler
+//! statistics: a rate also moves with the generator and the other core, CPU time with the
+//! measured work alone. Where those statistics are missing the column says `-`.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::process::ExitCode;
 use std::rc::Rc;
@@ -106,50 +112,65 @@ fn measure(
     let [reference_rate, memory_one_rate, local_one_rate, bare_rate] = interleave(
         duration,
         [
-            &mut |slice| load(reference, &one_path, slice, connections),
-            &mut |slice| load(listing, &one_path, slice, connections),
+            &mut |slice| load(&reference, &one_path, slice, connections),
+            &mut |slice| load(&listing, &one_path, slice, connections),
             &mut |slice| in_process(&local, &one_path, slice),
-            &mut |slice| load(bare, &one_path, slice, connections),
+            &mut |slice| load(&bare, &one_path, slice, connections),
         ],
     )?;
     let [list_rate, local_rate, encode_rate, list_bytes_rate] = interleave(
         duration,
         [
-            &mut |slice| load(listing, "/requests.xml", slice, connections),
+            &mut |slice| load(&listing, "/requests.xml", slice, connections),
             &mut |slice| in_process(&local, "/requests.xml", slice),
-            &mut |slice| Ok(encoder(&list, slice)),
-            &mut |slice| load(list_bytes, "/requests.xml", slice, connections),
+            &mut |slice| encoder(&list, slice),
+            &mut |slice| load(&list_bytes, "/requests.xml", slice, connections),
         ],
     )?;
 
-    let ratio = |(overall, low, high): (f64, f64, f64)| {
-        format!("{overall:>10.2}  (turns {low:.2} to {high:.2}; target >= 0.80)")
+    let ratio = |(overall, low, high): (f64, f64, f64), cpu: Option<f64>| {
+        let cpu = cpu.map_or("-".to_owned(), |cpu| format!("{cpu:.2}"));
+        format!("{overall:>10.2}  (turns {low:.2} to {high:.2}; target >= 0.80; by CPU time {cpu})")
     };
-    Ok(format!(
-        "GET one request (requests/{{id}}.xml), {connections} connections, {}s each\n\
-         \x20 reference server (SQLite)   {:>10.0} req/s\n\
-         \x20 router over memory          {:>10.0} req/s\n\
-         \x20 the same, in process        {:>10.0} req/s\n\
-         \x20 pre-encoded bytes           {:>10.0} req/s\n\
-         \x20 ratio                       {}\n\
-         GET 1,000 requests (requests.xml)\n\
-         \x20 router over memory          {:>10.0} req/s\n\
-         \x20 the same, in process        {:>10.0} req/s\n\
-         \x20 bare XML encoder            {:>10.0} lists/s\n\
-         \x20 pre-encoded bytes over HTTP {:>10.0} req/s\n\
-         \x20 ratio                       {}",
-        duration.as_secs(),
-        reference_rate.overall(),
-        memory_one_rate.overall(),
-        local_one_rate.overall(),
-        bare_rate.overall(),
-        ratio(reference_rate.against(&bare_rate)),
-        list_rate.overall(),
-        local_rate.overall(),
-        encode_rate.overall(),
-        list_bytes_rate.overall(),
-        ratio(list_rate.against(&encode_rate)),
-    ))
+    let line = |name: &str, rate: &Rate, unit: &str| {
+        let cpu = rate
+            .cpu_per_answer()
+            .map_or("-".to_owned(), |cpu| format!("{:.1}", cpu * 1e6));
+        format!(
+            "  {name:<27} {:>10.0} {unit:<7} {cpu:>8} µs CPU each\n",
+            rate.overall()
+        )
+    };
+    Ok([
+        format!(
+            "GET one request (requests/{{id}}.xml), {connections} connections, {}s each\n",
+            duration.as_secs()
+        ),
+        line("reference server (SQLite)", &reference_rate, "req/s"),
+        line("router over memory", &memory_one_rate, "req/s"),
+        line("the same, in process", &local_one_rate, "req/s"),
+        line("pre-encoded bytes", &bare_rate, "req/s"),
+        format!(
+            "  ratio                       {}\n",
+            ratio(
+                reference_rate.against(&bare_rate),
+                reference_rate.cpu_against(&bare_rate)
+            )
+        ),
+        "GET 1,000 requests (requests.xml)\n".to_owned(),
+        line("router over memory", &list_rate, "req/s"),
+        line("the same, in process", &local_rate, "req/s"),
+        line("bare XML encoder", &encode_rate, "lists/s"),
+        line("pre-encoded bytes over HTTP", &list_bytes_rate, "req/s"),
+        format!(
+            "  ratio                       {}",
+            ratio(
+                list_rate.against(&encode_rate),
+                list_rate.cpu_against(&encode_rate)
+            )
+        ),
+    ]
+    .concat())
 }
 
 /// 1,000 realistic requests, one every 40 minutes back from now, so all are in the window.
@@ -198,9 +219,15 @@ type Handler = Rc<dyn Fn(http::Request<Incoming>) -> Pin<Box<dyn Future<Output =
 
 type Answer = http::Response<Full<Bytes>>;
 
-/// Starts a router built by `make` on its own server thread, `name`d for profilers; returns
-/// its address.
-fn serve_router<B, F>(name: &str, make: F) -> Result<SocketAddr, String>
+/// A server thread of the bench: where it listens, and its CPU clock.
+#[derive(Debug, Clone)]
+struct Server {
+    addr: SocketAddr,
+    cpu: CpuClock,
+}
+
+/// Starts a router built by `make` on its own server thread, `name`d for profilers.
+fn serve_router<B, F>(name: &str, make: F) -> Result<Server, String>
 where
     B: open311_server_traits::Backend,
     F: FnOnce() -> Result<Router<B>, String> + Send + 'static,
@@ -221,7 +248,7 @@ where
 }
 
 /// Starts a server that answers `body` to every request.
-fn serve_bytes(name: &str, body: Bytes) -> Result<SocketAddr, String> {
+fn serve_bytes(name: &str, body: Bytes) -> Result<Server, String> {
     spawn_server(name, move || {
         let handler: Handler = Rc::new(move |_request| {
             let mut response = http::Response::new(Full::new(body.clone()));
@@ -237,7 +264,7 @@ fn serve_bytes(name: &str, body: Bytes) -> Result<SocketAddr, String> {
 
 /// Runs a server on a thread of its own, with a single-threaded runtime, for as long as the
 /// process lives; `make` builds its handler there.
-fn spawn_server<F>(name: &str, make: F) -> Result<SocketAddr, String>
+fn spawn_server<F>(name: &str, make: F) -> Result<Server, String>
 where
     F: FnOnce() -> Result<Handler, String> + Send + 'static,
 {
@@ -261,7 +288,15 @@ where
                 Ok(listener) => listener,
                 Err(error) => return drop(ready.send(Err(error.to_string()))),
             };
-            let _ = ready.send(listener.local_addr().map_err(|error| error.to_string()));
+            let _ = ready.send(
+                listener
+                    .local_addr()
+                    .map_err(|error| error.to_string())
+                    .map(|addr| Server {
+                        addr,
+                        cpu: CpuClock::of_this_thread(),
+                    }),
+            );
             while let Ok((stream, _)) = listener.accept().await {
                 let handler = Rc::clone(&handler);
                 tokio::task::spawn_local(async move {
@@ -280,11 +315,46 @@ where
     started.recv().map_err(|error| error.to_string())?
 }
 
-/// How many answers arrived in how long.
+/// The CPU time one thread has used, from Linux's per-thread scheduler statistics.
+///
+/// The kernel brings the figure up to date when the thread is switched and at each scheduler
+/// tick, so a reading lags by at most a tick: a few milliseconds, against turns of hundreds.
+#[derive(Debug, Clone)]
+struct CpuClock(Option<PathBuf>);
+
+impl CpuClock {
+    /// The clock of the calling thread, which reads nothing where there are no such statistics.
+    fn of_this_thread() -> Self {
+        // `/proc/thread-self` links to `<pid>/task/<tid>`, which other threads can read too.
+        let task = std::fs::read_link("/proc/thread-self").ok();
+        let path = task.map(|task| Path::new("/proc").join(task).join("schedstat"));
+        CpuClock(path.filter(|path| path.exists()))
+    }
+
+    /// The thread's time on a CPU so far, in seconds.
+    fn read(&self) -> Option<f64> {
+        let text = std::fs::read_to_string(self.0.as_ref()?).ok()?;
+        let nanos: u64 = text.split_whitespace().next()?.parse().ok()?;
+        Some(nanos as f64 / 1e9)
+    }
+
+    /// Runs `measure`, and adds to its sample the CPU time the thread spent meanwhile.
+    fn around(&self, measure: impl FnOnce() -> Result<Sample, String>) -> Result<Sample, String> {
+        let before = self.read();
+        let sample = measure()?;
+        let cpu = before
+            .zip(self.read())
+            .map(|(before, after)| after - before);
+        Ok(Sample { cpu, ..sample })
+    }
+}
+
+/// How many answers arrived in how long, and how much CPU time the measured thread spent.
 #[derive(Debug, Clone, Copy, Default)]
 struct Sample {
     count: u64,
     seconds: f64,
+    cpu: Option<f64>,
 }
 
 impl Sample {
@@ -308,8 +378,27 @@ impl Rate {
             .fold(Sample::default(), |total, turn| Sample {
                 count: total.count + turn.count,
                 seconds: total.seconds + turn.seconds,
+                cpu: None,
             });
         total.rate()
+    }
+
+    /// The measured thread's CPU time per answer over all turns, in seconds, when every turn
+    /// read it.
+    fn cpu_per_answer(&self) -> Option<f64> {
+        let cpu = self
+            .turns
+            .iter()
+            .map(|turn| turn.cpu)
+            .sum::<Option<f64>>()?;
+        let count: u64 = self.turns.iter().map(|turn| turn.count).sum();
+        (count > 0).then(|| cpu / count as f64)
+    }
+
+    /// The CPU time per answer of `other` against this one's: the rate ratio the two would
+    /// have if each had a core to itself and nothing else slowed it.
+    fn cpu_against(&self, other: &Rate) -> Option<f64> {
+        Some(other.cpu_per_answer()? / self.cpu_per_answer()?)
     }
 
     /// This rate against `other`'s, overall and the lowest and highest of the turns.
@@ -355,31 +444,34 @@ fn interleave<const N: usize>(
 /// paid by the server's thread, which sends the segment: the server would be measured with the
 /// generator's costs added.
 fn load(
-    addr: SocketAddr,
+    server: &Server,
     path: &str,
     duration: Duration,
     connections: usize,
 ) -> Result<Sample, String> {
     let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     let mut open = (0..connections)
-        .map(|_| Connection::open(addr, request.as_bytes()))
+        .map(|_| Connection::open(server.addr, request.as_bytes()))
         .collect::<Result<Vec<_>, _>>()?;
     let mut buffer = vec![0u8; 256 * 1024];
-    let started = Instant::now();
-    let deadline = started + duration;
-    let mut count = 0;
-    while Instant::now() < deadline {
-        for connection in &mut open {
-            let answers = connection.receive(&mut buffer)?;
-            if answers > 0 {
-                count += answers;
-                connection.send(request.as_bytes())?;
+    server.cpu.around(|| {
+        let started = Instant::now();
+        let deadline = started + duration;
+        let mut count = 0;
+        while Instant::now() < deadline {
+            for connection in &mut open {
+                let answers = connection.receive(&mut buffer)?;
+                if answers > 0 {
+                    count += answers;
+                    connection.send(request.as_bytes())?;
+                }
             }
         }
-    }
-    Ok(Sample {
-        count,
-        seconds: started.elapsed().as_secs_f64(),
+        Ok(Sample {
+            count,
+            seconds: started.elapsed().as_secs_f64(),
+            cpu: None,
+        })
     })
 }
 
@@ -493,33 +585,39 @@ fn in_process(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|error| error.to_string())?;
-    let started = Instant::now();
-    let mut count = 0u64;
-    while started.elapsed() < duration {
-        let request = http::Request::get(path)
-            .body(Bytes::new())
-            .map_err(|error| error.to_string())?;
-        std::hint::black_box(runtime.block_on(router.handle(request)));
-        count += 1;
-    }
-    Ok(Sample {
-        count,
-        seconds: started.elapsed().as_secs_f64(),
+    CpuClock::of_this_thread().around(|| {
+        let started = Instant::now();
+        let mut count = 0u64;
+        while started.elapsed() < duration {
+            let request = http::Request::get(path)
+                .body(Bytes::new())
+                .map_err(|error| error.to_string())?;
+            std::hint::black_box(runtime.block_on(router.handle(request)));
+            count += 1;
+        }
+        Ok(Sample {
+            count,
+            seconds: started.elapsed().as_secs_f64(),
+            cpu: None,
+        })
     })
 }
 
 /// How many times one thread encodes `list` as XML in `duration`.
-fn encoder(list: &Vec<ServiceRequest>, duration: Duration) -> Sample {
-    let started = Instant::now();
-    let mut count = 0u64;
-    while started.elapsed() < duration {
-        std::hint::black_box(open311_types::xml::to_vec(std::hint::black_box(list)));
-        count += 1;
-    }
-    Sample {
-        count,
-        seconds: started.elapsed().as_secs_f64(),
-    }
+fn encoder(list: &Vec<ServiceRequest>, duration: Duration) -> Result<Sample, String> {
+    CpuClock::of_this_thread().around(|| {
+        let started = Instant::now();
+        let mut count = 0u64;
+        while started.elapsed() < duration {
+            std::hint::black_box(open311_types::xml::to_vec(std::hint::black_box(list)));
+            count += 1;
+        }
+        Ok(Sample {
+            count,
+            seconds: started.elapsed().as_secs_f64(),
+            cpu: None,
+        })
+    })
 }
 
 #[cfg(test)]
@@ -530,8 +628,8 @@ mod tests {
     fn the_generator_counts_whole_answers_of_any_size() {
         // 200 KB arrives in several reads, the head and the body's first bytes in one.
         for size in [0, 1, 200_000] {
-            let addr = serve_bytes("test", Bytes::from(vec![b'x'; size])).expect("a server");
-            let sample = load(addr, "/any", Duration::from_millis(200), 2).expect("answers");
+            let server = serve_bytes("test", Bytes::from(vec![b'x'; size])).expect("a server");
+            let sample = load(&server, "/any", Duration::from_millis(200), 2).expect("answers");
             assert!(sample.count > 0, "{size} bytes: no answer counted");
             assert!(sample.seconds >= 0.2, "{size} bytes: stopped early");
         }
@@ -540,8 +638,8 @@ mod tests {
     #[test]
     fn the_generator_refuses_an_answer_that_is_not_200() {
         let router = || Ok(Router::new(MemoryBackend::new(), Config::default()));
-        let addr = serve_router("test", router).expect("a server");
-        let error = load(addr, "/requests/404.xml", Duration::from_millis(200), 1)
+        let server = serve_router("test", router).expect("a server");
+        let error = load(&server, "/requests/404.xml", Duration::from_millis(200), 1)
             .expect_err("a 404 is not a measurement");
         assert_eq!(error, "answered http/1.1 404 not found");
     }
@@ -555,6 +653,7 @@ mod tests {
                 .map(|&(rate, seconds)| Sample {
                     count: (rate * seconds) as u64,
                     seconds,
+                    cpu: Some(seconds / 2.0),
                 })
                 .collect(),
         };
@@ -562,6 +661,48 @@ mod tests {
         let server = rate(&[(90.0, 1.0), (60.0, 2.0), (90.0, 1.0)]);
         let baseline = rate(&[(100.0, 1.0), (100.0, 2.0), (75.0, 1.0)]);
         assert_eq!(server.against(&baseline), (0.8, 0.6, 1.2));
+        // Half of each second on a CPU: 2 s for 300 answers against 2 s for 375.
+        assert_eq!(server.cpu_per_answer(), Some(2.0 / 300.0));
+        let by_cpu = server.cpu_against(&baseline).expect("read in every turn");
+        assert!((by_cpu - 0.8).abs() < 1e-12, "{by_cpu}");
+        let unread = Rate {
+            turns: vec![Sample {
+                cpu: None,
+                ..baseline.turns[0]
+            }],
+        };
+        assert_eq!(unread.cpu_per_answer(), None);
+    }
+
+    #[test]
+    fn a_thread_clock_counts_the_work_of_that_thread_only() {
+        let clock = CpuClock::of_this_thread();
+        if clock.read().is_none() {
+            // No per-thread scheduler statistics here (not Linux): the column says `-`.
+            return;
+        }
+        let busy = |seconds: f64| {
+            let started = Instant::now();
+            while started.elapsed().as_secs_f64() < seconds {
+                std::hint::black_box(started.elapsed());
+            }
+        };
+        let working = clock
+            .around(|| {
+                busy(0.05);
+                Ok(Sample::default())
+            })
+            .expect("a sample");
+        let sleeping = clock
+            .around(|| {
+                std::thread::sleep(Duration::from_millis(50));
+                Ok(Sample::default())
+            })
+            .expect("a sample");
+        let (working, sleeping) = (working.cpu.expect("read"), sleeping.cpu.expect("read"));
+        // A tick of lag either way, and a busy machine taking the core away now and then.
+        assert!(working > 0.02, "50 ms of work counted as {working} s");
+        assert!(sleeping < 0.02, "50 ms of sleep counted as {sleeping} s");
     }
 
     #[test]
