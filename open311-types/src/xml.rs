@@ -892,6 +892,24 @@ impl XmlOut {
     }
 }
 
+/// Appends `value` as a decimal: the shortest digits that read back as the same `f64`.
+///
+/// zmij finds them in about half the time `Display` takes. The two agree on every value except
+/// one exactly halfway between two shortest forms, where zmij, like the JSON writer, takes the
+/// even digit: 274211171985320.125 is written `274211171985320.12`, where `Display` writes
+/// `.13`; both read back the same. Exponent forms, which an XML decimal does not allow, and
+/// values that are not finite are left to `Display`.
+fn decimal(buf: &mut String, value: f64) {
+    let mut digits = zmij::Buffer::new();
+    match value.is_finite().then(|| digits.format_finite(value)) {
+        // zmij writes whole numbers with `.0`, as JSON does; `Display` without.
+        Some(text) if !text.contains('e') => buf.push_str(text.strip_suffix(".0").unwrap_or(text)),
+        _ => {
+            let _ = write!(buf, "{value}");
+        }
+    }
+}
+
 /// `name` as an XML element name.
 ///
 /// A character that XML 1.0 does not allow in a name, a `:` (which would read as a namespace
@@ -1007,7 +1025,7 @@ impl FieldSink for XmlOut {
 
     fn float(&mut self, name: &str, value: f64) -> Result<(), Infallible> {
         self.open(name);
-        let _ = write!(self.buf, "{value}");
+        decimal(&mut self.buf, value);
         self.close(name);
         Ok(())
     }

@@ -142,6 +142,60 @@ fn carriage_returns_survive_a_round_trip() {
     assert_eq!(back.value, [service]);
 }
 
+/// The text the XML writer gives `lat`.
+fn written_lat(lat: f64) -> String {
+    let mut request = ServiceRequest::new("1", open311_types::Status::Open);
+    request.lat = Some(lat);
+    let xml = String::from_utf8(open311_types::xml::to_vec(&vec![request])).unwrap();
+    let (_, rest) = xml.split_once("<lat>").unwrap();
+    rest.split_once("</lat>").unwrap().0.to_owned()
+}
+
+#[test]
+fn coordinates_are_written_as_the_shortest_decimal_that_reads_back() {
+    let fixed = [
+        (37.762_221_815, "37.762221815"),
+        (-122.465_114_5, "-122.4651145"),
+        (5.0, "5"),
+        (-0.0, "-0"),
+        (1e-7, "0.0000001"),
+        (1e21, "1000000000000000000000"),
+        // Exactly halfway between two shortest forms: the even one, as JSON writes it.
+        (274_211_171_985_320.0 + 0.125, "274211171985320.12"),
+    ];
+    for (value, text) in fixed {
+        assert_eq!(written_lat(value), text, "{value:?}");
+    }
+    // Coordinates and arbitrary bit patterns: the digits read back as the same value, and are
+    // `Display`'s, or at a tie the JSON writer's.
+    let mut bits: u64 = 0x9E37_79B9_7F4A_7C15;
+    for n in 0..20_000u64 {
+        bits = bits
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let value = if n % 2 == 0 {
+            f64::from_bits(bits)
+        } else {
+            ((bits >> 11) % 360_000_000_000) as f64 / 1e9 - 180.0
+        };
+        if !value.is_finite() {
+            continue;
+        }
+        let text = written_lat(value);
+        assert_eq!(
+            text.parse::<f64>().unwrap().to_bits(),
+            value.to_bits(),
+            "{text}"
+        );
+        let json = serde_json::to_string(&value).unwrap();
+        let json = json.strip_suffix(".0").unwrap_or(&json);
+        assert!(
+            text == value.to_string() || text == json,
+            "{value:?} written {text}"
+        );
+    }
+}
+
 #[test]
 fn raw_line_breaks_are_normalised_as_xml_requires() {
     let xml = "<?xml version=\"1.0\"?><services><service><service_code>1</service_code>\
