@@ -914,9 +914,7 @@ pub(crate) trait FieldSink {
     fn extensions(&mut self, extensions: &Extensions) -> Result<(), Self::Error>;
 
     fn datetime(&mut self, name: &str, value: &Datetime) -> Result<(), Self::Error> {
-        let mut text = String::with_capacity(25);
-        datetime::write_to(&mut text, value);
-        self.text(name, &text)
+        self.text(name, &datetime::format(value))
     }
 
     fn opt_text<S: AsRef<str>>(

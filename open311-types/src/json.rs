@@ -836,9 +836,7 @@ impl<M: SerializeMap> FieldSink for MapSink<'_, M> {
     }
 
     fn datetime(&mut self, name: &str, value: &Datetime) -> Result<(), M::Error> {
-        let mut text = String::with_capacity(25);
-        datetime::write_to(&mut text, value);
-        self.0.serialize_entry(name, &text)
+        self.0.serialize_entry(name, &datetime::format(value))
     }
 
     fn records<T: Record + serde::Serialize>(
