@@ -62,6 +62,10 @@
 //! | `reqwest` | [`ReqwestClient`], async, on reqwest 0.13 (bring your own TLS feature) |
 //!
 //! Both adapters hand error statuses back as answers and follow no redirects.
+//!
+// An adapter the build leaves out has no item to link to: its link goes to this table instead.
+#![cfg_attr(not(feature = "ureq"), doc = "[`UreqClient`]: crate#features")]
+#![cfg_attr(not(feature = "reqwest"), doc = "[`ReqwestClient`]: crate#features")]
 
 mod client;
 mod error;
