@@ -16,7 +16,10 @@
 //! Beside each rate the bench prints the CPU time the measured thread spent per answer (the
 //! server's thread, or the one thread in process), read from Linux's per-thread scheduler
 //! statistics: a rate also moves with the generator and the other core, CPU time with the
-//! measured work alone. Where those statistics are missing the column says `-`.
+//! measured work alone. Where those statistics are missing the column says `-`. For the list
+//! it also splits the server's CPU time per answer beyond encoding: HTTP (what the pre-encoded
+//! list costs its server) and the rest (routing, parsing and filtering), each as a share of
+//! the encoder's time, against the quarter the target allows for both.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -163,14 +166,41 @@ fn measure(
         line("bare XML encoder", &encode_rate, "lists/s"),
         line("pre-encoded bytes over HTTP", &list_bytes_rate, "req/s"),
         format!(
-            "  ratio                       {}",
+            "  ratio                       {}\n",
             ratio(
                 list_rate.against(&encode_rate),
                 list_rate.cpu_against(&encode_rate)
             )
         ),
+        format!(
+            "  of which HTTP, by CPU time  {}\n  the rest, by CPU time       {}",
+            share(list_bytes_rate.cpu_per_answer(), &encode_rate),
+            share(
+                remainder(&list_rate, &[&encode_rate, &list_bytes_rate]),
+                &encode_rate
+            ),
+        ),
     ]
     .concat())
+}
+
+/// `cpu` seconds per answer, and as a share of what the bare encoder spends per list.
+fn share(cpu: Option<f64>, encoder: &Rate) -> String {
+    match cpu.zip(encoder.cpu_per_answer()) {
+        Some((cpu, encoding)) => format!(
+            "{:>10.1} µs each, {:.2} of encoding",
+            cpu * 1e6,
+            cpu / encoding
+        ),
+        None => format!("{:>10}", "-"),
+    }
+}
+
+/// The CPU time per answer of `whole` beyond that of its `parts`: for the list over HTTP, less
+/// the encoder's and the pre-encoded list's, what routing, parsing and filtering cost.
+fn remainder(whole: &Rate, parts: &[&Rate]) -> Option<f64> {
+    let parts: Option<f64> = parts.iter().map(|part| part.cpu_per_answer()).sum();
+    Some(whole.cpu_per_answer()? - parts?)
 }
 
 /// 1,000 realistic requests, one every 40 minutes back from now, so all are in the window.
@@ -672,6 +702,15 @@ mod tests {
             }],
         };
         assert_eq!(unread.cpu_per_answer(), None);
+        // What the server spends beyond the baseline, and its share of the baseline's time.
+        let rest = remainder(&server, &[&baseline]).expect("read in every turn");
+        assert!((rest - (2.0 / 300.0 - 2.0 / 375.0)).abs() < 1e-15, "{rest}");
+        assert_eq!(remainder(&server, &[&unread]), None);
+        assert_eq!(
+            share(Some(2.0 / 375.0), &baseline),
+            "    5333.3 µs each, 1.00 of encoding"
+        );
+        assert_eq!(share(None, &baseline).trim(), "-");
     }
 
     #[test]
