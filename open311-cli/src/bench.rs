@@ -25,7 +25,6 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -34,13 +33,12 @@ use bytes::Bytes;
 use chrono::TimeDelta;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use open311_server_traits::{Config, MemoryBackend, Router};
 use open311_types::{Datetime, Service, ServiceRequest, Status};
-use tower_service::Service as _;
 
 use crate::serve::store::{self, Seed, StoreOptions};
+use crate::serve::{self, Timeouts};
 
 /// The arguments of `open311 bench`.
 #[derive(Debug, clap::Args)]
@@ -244,9 +242,6 @@ fn generated(count: usize) -> Vec<ServiceRequest> {
         .collect()
 }
 
-/// Answers one request on a server thread.
-type Handler = Rc<dyn Fn(http::Request<Incoming>) -> Pin<Box<dyn Future<Output = Answer>>>>;
-
 type Answer = http::Response<Full<Bytes>>;
 
 /// A server thread of the bench: where it listens, and its CPU clock.
@@ -256,7 +251,9 @@ struct Server {
     cpu: CpuClock,
 }
 
-/// Starts a router built by `make` on its own server thread, `name`d for profilers.
+/// Starts a router built by `make` on its own server thread, `name`d for profilers, answering
+/// each request as `open311 serve` does (its body reading and its log line, which goes nowhere
+/// here, as the bench sets up no logging).
 fn serve_router<B, F>(name: &str, make: F) -> Result<Server, String>
 where
     B: open311_server_traits::Backend,
@@ -264,39 +261,34 @@ where
 {
     spawn_server(name, move || {
         let router = make()?;
-        let handler: Handler = Rc::new(move |request| {
-            let mut router = router.clone();
-            Box::pin(async move {
-                match router.call(request).await {
-                    Ok(response) => response,
-                    Err(never) => match never {},
-                }
-            })
-        });
-        Ok(handler)
+        Ok(move |request| {
+            let router = router.clone();
+            async move { serve::logged(&router, request, Timeouts::default()).await }
+        })
     })
 }
 
 /// Starts a server that answers `body` to every request.
 fn serve_bytes(name: &str, body: Bytes) -> Result<Server, String> {
     spawn_server(name, move || {
-        let handler: Handler = Rc::new(move |_request| {
+        Ok(move |_request| {
             let mut response = http::Response::new(Full::new(body.clone()));
             response.headers_mut().insert(
                 http::header::CONTENT_TYPE,
                 http::HeaderValue::from_static("text/xml; charset=utf-8"),
             );
-            Box::pin(std::future::ready(response))
-        });
-        Ok(handler)
+            std::future::ready(response)
+        })
     })
 }
 
-/// Runs a server on a thread of its own, with a single-threaded runtime, for as long as the
-/// process lives; `make` builds its handler there.
-fn spawn_server<F>(name: &str, make: F) -> Result<Server, String>
+/// Runs a server on a thread of its own, with a single-threaded runtime and the HTTP settings
+/// of `open311 serve`, for as long as the process lives; `make` builds its handler there.
+fn spawn_server<F, H, A>(name: &str, make: F) -> Result<Server, String>
 where
-    F: FnOnce() -> Result<Handler, String> + Send + 'static,
+    F: FnOnce() -> Result<H, String> + Send + 'static,
+    H: Fn(http::Request<Incoming>) -> A + 'static,
+    A: Future<Output = Answer> + 'static,
 {
     let (ready, started) = std::sync::mpsc::channel();
     let thread = std::thread::Builder::new().name(format!("bench-{name}"));
@@ -311,7 +303,7 @@ where
         let local = tokio::task::LocalSet::new();
         local.block_on(&runtime, async move {
             let handler = match make() {
-                Ok(handler) => handler,
+                Ok(handler) => Rc::new(handler),
                 Err(error) => return drop(ready.send(Err(error))),
             };
             let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
@@ -334,7 +326,7 @@ where
                         let answer = handler(request);
                         async move { Ok::<_, Infallible>(answer.await) }
                     });
-                    let _ = http1::Builder::new()
+                    let _ = serve::http1(Timeouts::default())
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
                 });

@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use http_body_util::Full;
+use hyper::body::Body as _;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use open311_server_traits::{AnyKey, Config, Router, StaticKeys};
+use open311_server_traits::{AnyKey, Backend, Config, Router, StaticKeys};
 
 mod sample;
 mod seed;
@@ -43,21 +44,50 @@ pub(crate) struct Args {
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
     /// Seconds a client has to send a request's headers.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    #[arg(long, value_name = "SECONDS", default_value_t = Timeouts::HEADERS)]
     header_timeout: u64,
     /// Seconds a request's body may stall between two pieces.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    #[arg(long, value_name = "SECONDS", default_value_t = Timeouts::BODY_IDLE)]
     body_timeout: u64,
     /// Seconds a whole request body may take.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    #[arg(long, value_name = "SECONDS", default_value_t = Timeouts::WHOLE_BODY)]
     request_timeout: u64,
 }
 
 /// How long a client may take, from the command line.
 #[derive(Debug, Clone, Copy)]
-struct Timeouts {
+pub(crate) struct Timeouts {
+    headers: Duration,
     body_idle: Duration,
     whole: Duration,
+}
+
+impl Timeouts {
+    /// Seconds for the headers, by default.
+    const HEADERS: u64 = 30;
+    /// Seconds a body may pause, by default.
+    const BODY_IDLE: u64 = 10;
+    /// Seconds for a whole body, by default.
+    const WHOLE_BODY: u64 = 30;
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            headers: Duration::from_secs(Self::HEADERS),
+            body_idle: Duration::from_secs(Self::BODY_IDLE),
+            whole: Duration::from_secs(Self::WHOLE_BODY),
+        }
+    }
+}
+
+/// The HTTP/1 settings of the reference server, for a connection.
+pub(crate) fn http1(timeouts: Timeouts) -> http1::Builder {
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(timeouts.headers);
+    builder
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -133,6 +163,7 @@ async fn serve(args: &Args) -> Result<ExitCode, String> {
     );
 
     let timeouts = Timeouts {
+        headers: Duration::from_secs(args.header_timeout),
         body_idle: Duration::from_secs(args.body_timeout),
         whole: Duration::from_secs(args.request_timeout),
     };
@@ -157,10 +188,7 @@ async fn serve(args: &Args) -> Result<ExitCode, String> {
                         Ok::<_, std::convert::Infallible>(logged(&router, request, timeouts).await)
                     }
                 });
-                let connection = http1::Builder::new()
-                    .timer(TokioTimer::new())
-                    .header_read_timeout(Duration::from_secs(args.header_timeout))
-                    .serve_connection(TokioIo::new(stream), service);
+                let connection = http1(timeouts).serve_connection(TokioIo::new(stream), service);
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
                     if let Err(error) = connection.await {
@@ -182,21 +210,23 @@ async fn serve(args: &Args) -> Result<ExitCode, String> {
 
 /// Answers one request and logs one line: method, path, status, time. The query string is not
 /// logged, so nothing a client put there (an `api_key`, say) reaches the log.
-async fn logged(
-    router: &Router<store::SqliteBackend>,
+pub(crate) async fn logged<B: Backend>(
+    router: &Router<B>,
     request: http::Request<Incoming>,
     timeouts: Timeouts,
 ) -> http::Response<Full<Bytes>> {
     let started = Instant::now();
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    // A clone of the URI shares its bytes: the path is kept for the log without a copy.
+    let uri = request.uri().clone();
     let (parts, body) = request.into_parts();
     let response = match read_body(router, &parts, body, timeouts).await {
         Ok(bytes) => router.handle(http::Request::from_parts(parts, bytes)).await,
         Err(refusal) => refusal,
     };
     tracing::info!(
-        "{method} {path} {} {:.1}ms",
+        "{method} {} {} {:.1}ms",
+        uri.path(),
         response.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     );
@@ -206,8 +236,8 @@ async fn logged(
 /// Reads a body under the size limit and the timeouts; a declared length over the limit is
 /// refused before any byte is read, a longer body as soon as it passes the limit (hyper then
 /// closes the connection rather than read the rest), and a body that stalls with 408.
-async fn read_body(
-    router: &Router<store::SqliteBackend>,
+async fn read_body<B: Backend>(
+    router: &Router<B>,
     parts: &http::request::Parts,
     mut body: Incoming,
     timeouts: Timeouts,
@@ -216,6 +246,10 @@ async fn read_body(
     let limit = router.config().limits().max_body;
     if router.declares_too_large(&parts.headers) {
         return Err(router.body_too_large(path));
+    }
+    // A GET has nothing to wait for.
+    if body.is_end_stream() {
+        return Ok(Bytes::new());
     }
     let deadline = tokio::time::Instant::now() + timeouts.whole;
     let mut bytes = Vec::new();
