@@ -247,7 +247,7 @@ async fn read_body<B: Backend>(
     if router.declares_too_large(&parts.headers) {
         return Err(router.body_too_large(path));
     }
-    // A GET has nothing to wait for.
+    // A request without a body, a GET say, has nothing to wait for.
     if body.is_end_stream() {
         return Ok(Bytes::new());
     }
