@@ -129,9 +129,15 @@ fn measure(
         ],
     )?;
 
-    let ratio = |(overall, low, high): (f64, f64, f64), cpu: Option<f64>| {
-        let cpu = cpu.map_or("-".to_owned(), |cpu| format!("{cpu:.2}"));
-        format!("{overall:>10.2}  (turns {low:.2} to {high:.2}; target >= 0.80; by CPU time {cpu})")
+    let ratio = |server: &Rate, baseline: &Rate| {
+        let (overall, low, high) = server.against(baseline);
+        let cpu = server
+            .cpu_against(baseline)
+            .map_or("-".to_owned(), |cpu| format!("{cpu:.2}"));
+        format!(
+            "  ratio                       {overall:>10.2}  (turns {low:.2} to {high:.2}; \
+             target >= 0.80; by CPU time {cpu})\n"
+        )
     };
     let line = |name: &str, rate: &Rate, unit: &str| {
         let cpu = rate
@@ -151,25 +157,13 @@ fn measure(
         line("router over memory", &memory_one_rate, "req/s"),
         line("the same, in process", &local_one_rate, "req/s"),
         line("pre-encoded bytes", &bare_rate, "req/s"),
-        format!(
-            "  ratio                       {}\n",
-            ratio(
-                reference_rate.against(&bare_rate),
-                reference_rate.cpu_against(&bare_rate)
-            )
-        ),
+        ratio(&reference_rate, &bare_rate),
         "GET 1,000 requests (requests.xml)\n".to_owned(),
         line("router over memory", &list_rate, "req/s"),
         line("the same, in process", &local_rate, "req/s"),
         line("bare XML encoder", &encode_rate, "lists/s"),
         line("pre-encoded bytes over HTTP", &list_bytes_rate, "req/s"),
-        format!(
-            "  ratio                       {}\n",
-            ratio(
-                list_rate.against(&encode_rate),
-                list_rate.cpu_against(&encode_rate)
-            )
-        ),
+        ratio(&list_rate, &encode_rate),
         format!(
             "  of which HTTP, by CPU time  {}\n  the rest, by CPU time       {}",
             share(list_bytes_rate.cpu_per_answer(), &encode_rate),
