@@ -587,7 +587,12 @@ impl Cache {
     }
 
     fn put(&self, request: Arc<ServiceRequest>) {
-        let Some(id) = request.service_request_id.clone() else {
+        // The key, copied once.
+        let Some(id) = request
+            .service_request_id
+            .clone()
+            .map(ServiceRequestId::into_string)
+        else {
             return;
         };
         let mut generations = self
@@ -597,8 +602,8 @@ impl Cache {
         if generations.0.len() >= CACHE_GENERATION {
             generations.1 = std::mem::take(&mut generations.0);
         }
-        generations.1.remove(id.as_str());
-        generations.0.insert(id.to_string(), request);
+        generations.1.remove(&id);
+        generations.0.insert(id, request);
     }
 }
 
